@@ -1,0 +1,185 @@
+"""Ground truth on a known MDP: value iteration (Q*, V*) and policy evaluation (V^pi).
+
+These are the yardsticks of every test and metric: an agent is right when its values
+match these, and a policy is good when its value, computed here, is close to V*.
+Both are compiled kernels over the outcome tables of :class:`~dynalab.envs.mdp.ArrayMDP`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from dynalab.envs.mdp import ArrayMDP
+
+
+@njit(cache=True, nogil=True)
+def expected_backup(
+    next_state: np.ndarray,
+    prob: np.ndarray,
+    reward: np.ndarray,
+    terminal: np.ndarray,
+    values: np.ndarray,
+    gamma: float,
+    state: int,
+    action: int,
+) -> float:
+    """One expected update, Sutton & Barto eq. (4.6): sum_k p_k (r_k + gamma V(s'_k)).
+
+    Terminating outcomes do not bootstrap.
+    """
+    total = 0.0
+    for k in range(next_state.shape[2]):
+        p = prob[state, action, k]
+        if p == 0.0:
+            continue
+        target = reward[state, action, k]
+        if not terminal[state, action, k]:
+            target += gamma * values[next_state[state, action, k]]
+        total += p * target
+    return total
+
+
+@njit(cache=True, nogil=True)
+def value_iteration_kernel(
+    next_state: np.ndarray,
+    prob: np.ndarray,
+    reward: np.ndarray,
+    terminal: np.ndarray,
+    gamma: float,
+    tolerance: float,
+    max_sweeps: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Value iteration (Sutton & Barto §4.4) until the largest change is below ``tolerance``.
+
+    Returns ``(Q, V, sweeps)``.
+    """
+    n_states, n_actions = next_state.shape[0], next_state.shape[1]
+    values = np.zeros(n_states)
+    q_values = np.zeros((n_states, n_actions))
+    sweeps = 0
+    while sweeps < max_sweeps:
+        sweeps += 1
+        largest_change = 0.0
+        for s in range(n_states):
+            best = -np.inf
+            for a in range(n_actions):
+                q = expected_backup(next_state, prob, reward, terminal, values, gamma, s, a)
+                q_values[s, a] = q
+                if q > best:
+                    best = q
+            change = abs(best - values[s])
+            if change > largest_change:
+                largest_change = change
+            values[s] = best
+        if largest_change < tolerance:
+            break
+    for s in range(n_states):
+        for a in range(n_actions):
+            q_values[s, a] = expected_backup(next_state, prob, reward, terminal, values, gamma, s, a)
+    return q_values, values, sweeps
+
+
+@njit(cache=True, nogil=True)
+def policy_evaluation_kernel(
+    next_state: np.ndarray,
+    prob: np.ndarray,
+    reward: np.ndarray,
+    terminal: np.ndarray,
+    policy: np.ndarray,
+    gamma: float,
+    tolerance: float,
+    max_sweeps: int,
+) -> np.ndarray:
+    """Iterative policy evaluation (Sutton & Barto §4.1) of a stochastic ``policy[s, a]``."""
+    n_states, n_actions = next_state.shape[0], next_state.shape[1]
+    values = np.zeros(n_states)
+    for _ in range(max_sweeps):
+        largest_change = 0.0
+        for s in range(n_states):
+            v = 0.0
+            for a in range(n_actions):
+                if policy[s, a] > 0.0:
+                    v += policy[s, a] * expected_backup(
+                        next_state, prob, reward, terminal, values, gamma, s, a
+                    )
+            change = abs(v - values[s])
+            if change > largest_change:
+                largest_change = change
+            values[s] = v
+        if largest_change < tolerance:
+            break
+    return values
+
+
+@njit(cache=True, nogil=True)
+def greedy_policy(q_values: np.ndarray) -> np.ndarray:
+    """The greedy policy of ``q_values`` with ties split uniformly, as ``policy[s, a]``."""
+    n_states, n_actions = q_values.shape
+    policy = np.zeros((n_states, n_actions))
+    for s in range(n_states):
+        best = q_values[s, 0]
+        for a in range(1, n_actions):
+            if q_values[s, a] > best:
+                best = q_values[s, a]
+        n_best = 0
+        for a in range(n_actions):
+            if q_values[s, a] == best:
+                n_best += 1
+        for a in range(n_actions):
+            if q_values[s, a] == best:
+                policy[s, a] = 1.0 / n_best
+    return policy
+
+
+def value_iteration(
+    mdp: ArrayMDP, gamma: float, tolerance: float = 1e-12, max_sweeps: int = 100_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Q* and V* of ``mdp`` under discount ``gamma``, to within ``tolerance``.
+
+    With ``gamma == 1`` this converges only when every policy the iteration meets ends
+    episodes; use ``gamma < 1`` for general worlds.
+    """
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+    q_values, values, _ = value_iteration_kernel(
+        mdp.next_state, mdp.prob, mdp.reward, mdp.terminal, gamma, tolerance, max_sweeps
+    )
+    return q_values, values
+
+
+def evaluate_policy(
+    mdp: ArrayMDP,
+    policy: np.ndarray,
+    gamma: float,
+    tolerance: float = 1e-12,
+    max_sweeps: int = 100_000,
+) -> np.ndarray:
+    """V^pi of a policy given as probabilities ``policy[s, a]`` (or one action per state)."""
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+    policy = np.asarray(policy)
+    if policy.ndim == 1:
+        one_hot = np.zeros((mdp.n_states, mdp.n_actions))
+        one_hot[np.arange(mdp.n_states), policy.astype(np.int64)] = 1.0
+        policy = one_hot
+    if policy.shape != (mdp.n_states, mdp.n_actions):
+        raise ValueError(
+            f"policy has shape {policy.shape}, expected ({mdp.n_states}, {mdp.n_actions})"
+        )
+    return policy_evaluation_kernel(
+        mdp.next_state,
+        mdp.prob,
+        mdp.reward,
+        mdp.terminal,
+        np.ascontiguousarray(policy, dtype=np.float64),
+        gamma,
+        tolerance,
+        max_sweeps,
+    )
+
+
+def greedy_value(mdp: ArrayMDP, q_values: np.ndarray, gamma: float) -> float:
+    """True value of the greedy policy of ``q_values`` (ties uniform), over the start distribution."""
+    values = evaluate_policy(mdp, greedy_policy(np.asarray(q_values, dtype=np.float64)), gamma)
+    return float(mdp.start_prob @ values)
