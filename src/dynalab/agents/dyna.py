@@ -1,0 +1,47 @@
+"""The Dyna-Q agent's learning step (Sutton & Barto Fig. 8.1, steps (d)-(f)).
+
+Q-learning is the same step with no planning; Dyna-Q+ is the same step with the
+exploration bonus and untried actions in planning. Both the compiled run loop and the
+step-by-step Gymnasium loop call this one function.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from dynalab.agents.td import q_learning_update
+from dynalab.models.tabular import TabularModel, model_update
+from dynalab.planners.uniform import plan_uniform
+
+
+@njit(cache=True, nogil=True)
+def dyna_q_step(
+    q_values: np.ndarray,
+    model: TabularModel,
+    state: int,
+    action: int,
+    reward: float,
+    next_state: int,
+    terminal: bool,
+    step: int,
+    alpha: float,
+    gamma: float,
+    planning_steps: int,
+    kappa: float,
+    untried_actions: bool,
+    rng: np.random.Generator,
+) -> int:
+    """Learn from one real transition; returns the number of planning updates made.
+
+    (d) direct RL: Q-learning on the real transition; (e) model learning;
+    (f) planning: ``planning_steps`` updates on transitions simulated by the model.
+    ``step`` is the index of this real step (from 0), used by Dyna-Q+'s bonus.
+    """
+    q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+    if planning_steps == 0:
+        return 0
+    model_update(model, state, action, reward, next_state, terminal, step)
+    return plan_uniform(
+        q_values, model, planning_steps, alpha, gamma, kappa, untried_actions, step, rng
+    )

@@ -1,0 +1,543 @@
+"""Grid mazes, the worlds of Sutton & Barto chapter 8, and their plain-text format.
+
+A :class:`Maze` is a grid of free cells and walls with one start and one or more goals.
+:meth:`Maze.to_mdp` turns it into an :class:`~dynalab.envs.mdp.ArrayMDP` in which every
+cell is a state (walls included, so that a maze whose walls move keeps one state space)
+and the four actions are ``up``, ``right``, ``down``, ``left`` (:data:`ACTIONS`).
+
+Maze text format
+----------------
+A maze file is plain text, read line by line::
+
+    ; The Dyna maze of Sutton & Barto, Figure 8.2.
+    name: dyna-maze
+    slip: 0.1
+    .......#G
+    ..#....#.
+    S.#....#.
+    ..#......
+    .....#...
+    .........
+
+* Lines whose first non-blank character is ``;`` are comments, anywhere in the file.
+* Blank lines are ignored, anywhere; trailing whitespace on any line is ignored.
+* Optional settings come first, one ``key: value`` per line:
+
+  - ``name`` - the maze's name, one line of text (default ``maze``);
+  - ``slip`` - probability in [0, 1] that the chosen action is replaced by one of the
+    four drawn uniformly (default ``0``);
+  - ``step_reward`` - reward of every move that does not enter a goal (default ``0``);
+  - ``goal_reward`` - reward of the move that enters a goal (default ``1``);
+  - ``max_steps`` - time limit per episode, an int >= 0, 0 meaning none (default ``0``).
+
+* Then the grid, one row per line, all rows the same length: ``#`` wall, ``.`` free
+  cell, ``S`` the start (exactly one), ``G`` a goal (at least one, each reachable from
+  the start without passing through another goal).
+
+Every problem is reported as a :class:`MazeError` whose one-line message starts with
+``source:line:col:`` (1-based) when it sits at a place in the text, or ``source:`` when it
+concerns the whole maze (no start, no goal, a goal that cannot be reached).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections import deque
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+
+from dynalab.envs.mdp import ArrayMDP
+
+ACTIONS: tuple[str, ...] = ("up", "right", "down", "left")
+"""Action names by index: 0 up, 1 right, 2 down, 3 left."""
+
+ACTION_DELTAS: tuple[tuple[int, int], ...] = ((-1, 0), (0, 1), (1, 0), (0, -1))
+"""The (row, col) change of each action in :data:`ACTIONS`."""
+
+WALL, FREE, START, GOAL = "#", ".", "S", "G"
+GRID_CHARS = (WALL, FREE, START, GOAL)
+
+DEFAULT_NAME = "maze"
+SETTING_KEYS = ("name", "slip", "step_reward", "goal_reward", "max_steps")
+MAX_STEPS_LIMIT = int(np.iinfo(np.int64).max)
+
+Cell = tuple[int, int]
+
+
+def _one_line(text: str) -> str:
+    """``text`` itself if it holds no line break, else its escaped ``repr``."""
+    if text == "" or text.splitlines() == [text]:
+        return text
+    return repr(text)
+
+
+class MazeError(ValueError):
+    """A maze that cannot be read or built, with a one-line message saying where.
+
+    The message is ``"{source}:{line}:{col}: {what}"`` (1-based line and column) for a
+    problem at a place in the text, or ``"{source}: {what}"`` for the whole maze.
+    """
+
+    def __init__(
+        self, source: str, what: str, line: int | None = None, col: int | None = None
+    ) -> None:
+        self.source = source
+        self.what = what
+        self.line = line
+        self.col = col
+        where = _one_line(str(source))
+        if line is not None:
+            where = f"{where}:{line}:{col if col is not None else 1}"
+        super().__init__(f"{where}: {_one_line(what)}")
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.source, self.what, self.line, self.col))
+
+
+def _name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a maze name (it must survive a trip through the text format)."""
+    if not isinstance(name, str):
+        return f"name must be a str, got {type(name).__name__}"
+    if name == "" or name != name.strip() or name.splitlines() != [name]:
+        return f"name must be one non-empty line without surrounding blanks, got {name!r}"
+    return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+@dataclass(frozen=True, eq=False)
+class Maze:
+    """A grid maze: walls, one start, goals, and how moves are rewarded.
+
+    ``walls[row, col]`` is True for a wall. Cells are ``(row, col)`` counted from the
+    top-left, 0-based. ``goals`` is kept sorted, so two mazes with the same goals compare
+    equal whatever order they were given in. Mazes compare equal when their walls, start,
+    goals and settings are equal.
+    """
+
+    walls: np.ndarray
+    start: Cell
+    goals: tuple[Cell, ...]
+    slip: float = 0.0
+    step_reward: float = 0.0
+    goal_reward: float = 1.0
+    max_steps: int = 0
+    name: str = DEFAULT_NAME
+
+    def __post_init__(self) -> None:
+        walls = np.array(self.walls, dtype=np.bool_)
+        if walls.ndim != 2 or walls.shape[0] == 0 or walls.shape[1] == 0:
+            raise ValueError(f"Maze walls must be a non-empty 2-D array, got shape {walls.shape}")
+        walls.flags.writeable = False
+        object.__setattr__(self, "walls", walls)
+        start = self._checked_cell(self.start, "start")
+        goals = tuple(sorted({self._checked_cell(g, "goal") for g in self.goals}))
+        if not goals:
+            raise ValueError("Maze needs at least one goal")
+        if start in goals:
+            raise ValueError(f"Maze start {start} is also a goal")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "goals", goals)
+        self._check_settings()
+
+    def _checked_cell(self, cell: object, what: str) -> Cell:
+        """``cell`` as a ``(row, col)`` tuple of ints inside the grid and not on a wall."""
+        try:
+            row, col = cell  # type: ignore[misc]
+        except (TypeError, ValueError):
+            raise ValueError(f"Maze {what} must be a (row, col) pair, got {cell!r}") from None
+        if not (_is_int(row) and _is_int(col)):
+            raise ValueError(f"Maze {what} must be a pair of ints, got {cell!r}")
+        row, col = int(row), int(col)
+        if not (0 <= row < self.rows and 0 <= col < self.cols):
+            raise ValueError(
+                f"Maze {what} {(row, col)} is outside the {self.rows}x{self.cols} grid"
+            )
+        if self.walls[row, col]:
+            raise ValueError(f"Maze {what} {(row, col)} is on a wall")
+        return (row, col)
+
+    def _check_settings(self) -> None:
+        if not (isinstance(self.slip, int | float) and 0.0 <= self.slip <= 1.0):
+            raise ValueError(f"Maze slip must be a number in [0, 1], got {self.slip!r}")
+        for label in ("step_reward", "goal_reward"):
+            value = getattr(self, label)
+            if not (isinstance(value, int | float) and math.isfinite(value)):
+                raise ValueError(f"Maze {label} must be a finite number, got {value!r}")
+        if not (_is_int(self.max_steps) and 0 <= self.max_steps <= MAX_STEPS_LIMIT):
+            raise ValueError(f"Maze max_steps must be an int >= 0, got {self.max_steps!r}")
+        problem = _name_problem(self.name)
+        if problem is not None:
+            raise ValueError(f"Maze {problem}")
+        object.__setattr__(self, "slip", float(self.slip))
+        object.__setattr__(self, "step_reward", float(self.step_reward))
+        object.__setattr__(self, "goal_reward", float(self.goal_reward))
+        object.__setattr__(self, "max_steps", int(self.max_steps))
+
+    def _key(self) -> tuple:
+        return (
+            self.walls.shape,
+            self.walls.tobytes(),
+            self.start,
+            self.goals,
+            self.slip,
+            self.step_reward,
+            self.goal_reward,
+            self.max_steps,
+            self.name,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Maze):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    @property
+    def rows(self) -> int:
+        return int(self.walls.shape[0])
+
+    @property
+    def cols(self) -> int:
+        return int(self.walls.shape[1])
+
+    @property
+    def n_states(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def n_actions(self) -> int:
+        return len(ACTIONS)
+
+    def state(self, row: int, col: int) -> int:
+        """The state index of cell ``(row, col)``: ``row * cols + col``."""
+        return row * self.cols + col
+
+    def cell(self, state: int) -> Cell:
+        """The ``(row, col)`` cell of a state index."""
+        row, col = divmod(int(state), self.cols)
+        return (row, col)
+
+    def moves(self) -> np.ndarray:
+        """``moves[s, b]``: the state reached from ``s`` when action ``b`` is carried out.
+
+        Moving into a wall or off the grid leaves the agent where it is. A move *from* a
+        wall cell is computed as if that cell were free, so an agent caught in a cell that
+        has just become a wall (the changing mazes of Figures 8.4 and 8.5) walks out.
+        """
+        rows, cols = np.divmod(np.arange(self.n_states), self.cols)
+        moves = np.empty((self.n_states, self.n_actions), dtype=np.int64)
+        for b, (d_row, d_col) in enumerate(ACTION_DELTAS):
+            to_row = np.clip(rows + d_row, 0, self.rows - 1)
+            to_col = np.clip(cols + d_col, 0, self.cols - 1)
+            blocked = self.walls[to_row, to_col]
+            moves[:, b] = np.where(blocked, rows * self.cols + cols, to_row * self.cols + to_col)
+        return moves
+
+    def to_mdp(self) -> ArrayMDP:
+        """The maze as an :class:`ArrayMDP` with one state per cell.
+
+        Entering a goal gives ``goal_reward`` and terminates; every other transition gives
+        ``step_reward``. With probability ``slip`` the chosen action is replaced by one of
+        the four drawn uniformly, so the intended move has probability
+        ``1 - slip + slip / 4``. Outcomes reaching the same cell are merged; the intended
+        move's outcome comes first, and the outcome axis is padded with probability-0
+        slots that stay put.
+        """
+        next_state, prob = self._outcomes()
+        is_goal = np.zeros(self.n_states, dtype=np.bool_)
+        for row, col in self.goals:
+            is_goal[self.state(row, col)] = True
+        live = prob > 0.0
+        terminal = is_goal[next_state] & live
+        reward = np.where(terminal, self.goal_reward, self.step_reward) * live
+        start_prob = np.zeros(self.n_states)
+        start_prob[self.state(*self.start)] = 1.0
+        labels = tuple(f"({r},{c})" for r in range(self.rows) for c in range(self.cols))
+        return ArrayMDP(
+            next_state=next_state,
+            prob=prob,
+            reward=reward,
+            terminal=terminal,
+            start_prob=start_prob,
+            max_steps=self.max_steps,
+            name=self.name,
+            state_labels=labels,
+        )
+
+    def _outcomes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Merged, compacted ``(next_state, prob)`` tables of shape (states, 4, outcomes)."""
+        n_actions = self.n_actions
+        order = np.array([[a] + [b for b in range(n_actions) if b != a] for a in range(n_actions)])
+        candidates = self.moves()[:, order]
+        prob = np.full(candidates.shape, self.slip / n_actions)
+        prob[:, :, 0] += 1.0 - self.slip
+        for j in range(1, n_actions):
+            for i in range(j):
+                same = (candidates[:, :, i] == candidates[:, :, j]) & (prob[:, :, i] > 0.0)
+                prob[:, :, i] += np.where(same, prob[:, :, j], 0.0)
+                prob[:, :, j] = np.where(same, 0.0, prob[:, :, j])
+        live = prob > 0.0
+        slots = np.argsort(~live, axis=2, kind="stable")
+        width = int(live.sum(axis=2).max())
+        slots = slots[:, :, :width]
+        prob = np.take_along_axis(prob, slots, axis=2)
+        next_state = np.take_along_axis(candidates, slots, axis=2)
+        stay = np.arange(self.n_states)[:, None, None]
+        next_state = np.where(prob > 0.0, next_state, stay)
+        return next_state, prob
+
+    def shortest_path_length(self) -> int:
+        """Fewest moves from the start to the nearest goal (breadth-first search).
+
+        Raises :class:`MazeError` when no goal can be reached.
+        """
+        distance = _distances(self.walls, self.start, self.goals)
+        reached = [int(distance[g]) for g in self.goals if distance[g] >= 0]
+        if not reached:
+            raise MazeError(self.name, "no goal can be reached from the start")
+        return min(reached)
+
+    def to_text(self) -> str:
+        """The maze in the text format of this module; settings only where not default."""
+        lines = [f"name: {self.name}"] if self.name != DEFAULT_NAME else []
+        defaults = {"slip": 0.0, "step_reward": 0.0, "goal_reward": 1.0, "max_steps": 0}
+        for key, default in defaults.items():
+            value = getattr(self, key)
+            if value != default:
+                lines.append(f"{key}: {value!r}")
+        grid = np.where(self.walls, WALL, FREE).astype(object)
+        grid[self.start] = START
+        for goal in self.goals:
+            grid[goal] = GOAL
+        lines.extend("".join(row) for row in grid)
+        return "\n".join(lines) + "\n"
+
+    def scaled(self, factor: int) -> Maze:
+        """The maze at ``factor`` times the resolution: each cell becomes a square block.
+
+        Sutton & Barto's Example 8.4 (Figure 8.7) grows the Dyna maze this way. Wall
+        cells become wall blocks. The start becomes the top-left cell of its block and
+        each goal the top-right cell of its block, which keeps the Dyna maze's start on
+        the left edge and its goal in the top-right corner. Settings, ``max_steps``
+        included, are kept; the name gains ``:scale={factor}``. ``factor == 1`` returns
+        the maze itself.
+        """
+        if not (_is_int(factor) and factor >= 1):
+            raise ValueError(f"factor must be an int >= 1, got {factor!r}")
+        factor = int(factor)
+        if factor == 1:
+            return self
+        block = np.ones((factor, factor), dtype=np.bool_)
+        walls = np.kron(self.walls, block).astype(np.bool_)
+        start = (self.start[0] * factor, self.start[1] * factor)
+        goals = tuple((r * factor, c * factor + factor - 1) for r, c in self.goals)
+        return dataclasses.replace(
+            self, walls=walls, start=start, goals=goals, name=f"{self.name}:scale={factor}"
+        )
+
+    def with_walls(self, walls: np.ndarray) -> Maze:
+        """A copy with other walls of the same shape (for mazes that change, Fig. 8.4-8.5)."""
+        walls = np.asarray(walls, dtype=np.bool_)
+        if walls.shape != self.walls.shape:
+            raise ValueError(
+                f"with_walls needs walls of shape {self.walls.shape}, got {walls.shape}"
+            )
+        return dataclasses.replace(self, walls=walls)
+
+
+def _distances(walls: np.ndarray, start: Cell, goals: tuple[Cell, ...]) -> np.ndarray:
+    """Moves from ``start`` to each cell (-1 where unreachable), never walking on from a goal.
+
+    Entering a goal ends the episode, so a cell reached only through a goal is unreachable.
+    """
+    rows, cols = walls.shape
+    distance = np.full((rows, cols), -1, dtype=np.int64)
+    distance[start] = 0
+    goal_set = set(goals)
+    frontier = deque([start])
+    while frontier:
+        row, col = frontier.popleft()
+        if (row, col) in goal_set:
+            continue
+        for d_row, d_col in ACTION_DELTAS:
+            r, c = row + d_row, col + d_col
+            if 0 <= r < rows and 0 <= c < cols and not walls[r, c] and distance[r, c] < 0:
+                distance[r, c] = distance[row, col] + 1
+                frontier.append((r, c))
+    return distance
+
+
+_SETTING_LINE = re.compile(r"(\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)", re.DOTALL)
+
+
+@dataclass
+class _GridRow:
+    """One grid line of the text: its 1-based line number and its characters."""
+
+    line: int
+    text: str
+
+
+def parse_maze(text: str, source: str = "<string>") -> Maze:
+    """Read a maze from text in the format of this module's docstring.
+
+    ``source`` names the text in error messages (a file path, say). Any problem with the
+    text raises :class:`MazeError`; no other exception escapes for a ``str`` input.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_maze needs a str, got {type(text).__name__}")
+    settings, grid_rows = _split_lines(text, source)
+    walls, start, goals = _read_grid(grid_rows, source)
+    _check_reachable(walls, start, goals, source)
+    try:
+        return Maze(walls=walls, start=start, goals=goals, **settings)
+    except ValueError as error:
+        raise MazeError(source, str(error)) from error
+
+
+def load_maze(path: str | PathLike[str]) -> Maze:
+    """Read a maze file; errors name the file as their source."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise MazeError(source, f"cannot read maze file: {error}") from error
+    return parse_maze(text, source=source)
+
+
+def _split_lines(text: str, source: str) -> tuple[dict[str, object], list[_GridRow]]:
+    """Settings (parsed) and the grid's lines, skipping comments and blank lines."""
+    settings: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    grid_rows: list[_GridRow] = []
+    for line_no, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip()
+        if not line or line.lstrip().startswith(";"):
+            continue
+        match = _SETTING_LINE.fullmatch(line)
+        if match is None:
+            grid_rows.append(_GridRow(line_no, line))
+            continue
+        key_col = len(match.group(1)) + 1
+        key = match.group(2)
+        if grid_rows:
+            raise MazeError(
+                source,
+                f"setting {key!r} after the grid started (settings go above the grid)",
+                line_no,
+                key_col,
+            )
+        if key not in SETTING_KEYS:
+            known = ", ".join(SETTING_KEYS)
+            raise MazeError(source, f"unknown setting {key!r} (known: {known})", line_no, key_col)
+        if key in seen:
+            raise MazeError(
+                source, f"setting {key!r} given twice (first on line {seen[key]})", line_no, key_col
+            )
+        seen[key] = line_no
+        value_col = match.start(3) + 1
+        settings[key] = _parse_setting(key, match.group(3), source, line_no, value_col)
+    return settings, grid_rows
+
+
+def _parse_setting(key: str, value: str, source: str, line: int, col: int) -> object:
+    """The value of one ``key: value`` line, or a MazeError pointing at the value."""
+
+    def bad(expected: str) -> MazeError:
+        return MazeError(source, f"bad value {value!r} for {key!r}: expected {expected}", line, col)
+
+    if key == "name":
+        if _name_problem(value) is not None:
+            raise bad("one non-empty line of text")
+        return value
+    if key == "max_steps":
+        try:
+            number = int(value)
+        except ValueError:
+            raise bad("an int >= 0") from None
+        if not 0 <= number <= MAX_STEPS_LIMIT:
+            raise bad("an int >= 0")
+        return number
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if key == "slip":
+        if not 0.0 <= number <= 1.0:
+            raise bad("a number in [0, 1]")
+    elif not math.isfinite(number):
+        raise bad("a finite number")
+    return number
+
+
+def _read_grid(grid_rows: list[_GridRow], source: str) -> tuple[np.ndarray, Cell, list[Cell]]:
+    """Walls, start and goals of the grid lines, checking characters, widths and the start."""
+    if not grid_rows:
+        raise MazeError(source, "empty grid: no rows of '#', '.', 'S' or 'G'")
+    width = len(grid_rows[0].text)
+    walls = np.zeros((len(grid_rows), width), dtype=np.bool_)
+    start: Cell | None = None
+    start_at = (0, 0)
+    goals: list[Cell] = []
+    for row, grid_row in enumerate(grid_rows):
+        _check_row(grid_row, width, grid_rows[0].line, source)
+        for col, char in enumerate(grid_row.text):
+            walls[row, col] = char == WALL
+            if char == GOAL:
+                goals.append((row, col))
+            elif char == START:
+                if start is not None:
+                    raise MazeError(
+                        source,
+                        f"second start 'S' (the first is at line {start_at[0]}, col {start_at[1]})",
+                        grid_row.line,
+                        col + 1,
+                    )
+                start, start_at = (row, col), (grid_row.line, col + 1)
+    if start is None:
+        raise MazeError(source, "no start: the grid needs one 'S'")
+    if not goals:
+        raise MazeError(source, "no goal: the grid needs at least one 'G'")
+    return walls, start, goals
+
+
+def _check_row(grid_row: _GridRow, width: int, first_line: int, source: str) -> None:
+    """A MazeError for the first unknown character, then for a wrong row length."""
+    for col, char in enumerate(grid_row.text, start=1):
+        if char not in GRID_CHARS:
+            raise MazeError(
+                source,
+                f"unknown character {char!r} (expected '#', '.', 'S' or 'G')",
+                grid_row.line,
+                col,
+            )
+    length = len(grid_row.text)
+    if length != width:
+        raise MazeError(
+            source,
+            f"row has {length} cells, expected {width} like the first row (line {first_line})",
+            grid_row.line,
+            min(length, width) + 1,
+        )
+
+
+def _check_reachable(walls: np.ndarray, start: Cell, goals: list[Cell], source: str) -> None:
+    """A MazeError naming the first goal the start cannot reach."""
+    distance = _distances(walls, start, tuple(goals))
+    for goal in goals:
+        if distance[goal] < 0:
+            raise MazeError(
+                source,
+                f"goal at row {goal[0]}, col {goal[1]} (0-based) cannot be reached from the "
+                f"start at row {start[0]}, col {start[1]}",
+            )

@@ -1,0 +1,182 @@
+"""Run one agent on one world over many seeds, in parallel, and collect the arrays.
+
+Each run ``i`` gets its own random generator from ``SeedSequence(seed).spawn(runs)[i]``,
+so its numbers do not depend on how many runs, threads or jobs there are. Runs go to a
+thread pool: the compiled loop releases the GIL, so threads use all cores.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from dynalab.agents.config import AgentConfig
+from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
+from dynalab.experiments.loop import RunLog, empty_log, run_dyna_q
+from dynalab.models.tabular import empty_model
+
+DEFAULT_STEP_LIMIT = 5_000_000
+
+
+@dataclass
+class RunResult:
+    """What many runs of one agent on one world produced; one row per run.
+
+    Episode arrays have one column per episode of the budget; entries for episodes a run
+    did not complete (step budget reached, or the safety ``step_limit``) hold -1 for
+    counts and nan for values. ``cumulative_reward[:, j]`` is the reward total after
+    ``(j + 1) * record_every`` real steps (step budgets only).
+    """
+
+    agent: AgentConfig
+    world_name: str
+    seed: int
+    episode_steps: np.ndarray
+    episode_return: np.ndarray
+    real_steps: np.ndarray
+    planning_updates: np.ndarray
+    greedy_value: np.ndarray
+    episodes_completed: np.ndarray
+    total_real_steps: np.ndarray
+    total_planning_updates: np.ndarray
+    cumulative_reward: np.ndarray
+    record_every: int
+    wall_time: np.ndarray
+    final_q: np.ndarray
+
+    @property
+    def runs(self) -> int:
+        return self.episode_steps.shape[0]
+
+
+def run_seeds(seed: int, runs: int) -> list[np.random.SeedSequence]:
+    """The per-run seed sequences: run ``i``'s stream is fixed by (seed, i) alone."""
+    return np.random.SeedSequence(seed).spawn(runs)
+
+
+def make_rng(seed_sequence: np.random.SeedSequence) -> np.random.Generator:
+    """The generator a run draws from inside compiled code (SFC64: fast, good quality)."""
+    return np.random.Generator(np.random.SFC64(seed_sequence))
+
+
+def run_agent(
+    world: ArrayMDP | WorldSchedule,
+    agent: AgentConfig,
+    *,
+    episodes: int | None = None,
+    steps: int | None = None,
+    runs: int = 1,
+    seed: int = 0,
+    jobs: int = 1,
+    evaluate: bool = True,
+    record_every: int = 1,
+    step_limit: int = DEFAULT_STEP_LIMIT,
+    on_run_done: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Run ``agent`` on ``world`` for ``runs`` independent runs.
+
+    Give exactly one budget: ``episodes`` (per run) or ``steps`` (real steps per run).
+    ``evaluate`` computes the true value of the greedy policy at each episode's end.
+    ``step_limit`` caps an episode budget's real steps so that a run that never reaches
+    the goal ends (its missing episodes are recorded as not completed).
+    ``on_run_done(i)`` is called after each run (for progress bars).
+    """
+    if (episodes is None) == (steps is None):
+        raise ValueError("give exactly one budget: episodes or steps")
+    budget = episodes if episodes is not None else steps
+    if not isinstance(budget, int | np.integer) or budget < 1:
+        raise ValueError(f"the budget must be a positive integer, got {budget!r}")
+    if runs < 1:
+        raise ValueError(f"runs must be >= 1, got {runs}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    schedule = as_schedule(world)
+    arrays = schedule.stacked()
+    if steps is not None:
+        max_episodes, step_budget, episode_budget = steps, steps, 0
+        record_every = max(1, record_every)
+        n_records = steps // record_every
+    else:
+        max_episodes, step_budget, episode_budget = episodes, step_limit, episodes
+        record_every, n_records = 0, 0
+
+    def one_run(index: int, seed_sequence: np.random.SeedSequence) -> tuple[RunLog, np.ndarray, float]:
+        q_values = np.zeros((schedule.n_states, schedule.n_actions))
+        model = empty_model(schedule.n_states, schedule.n_actions, agent.model_spec)
+        log = empty_log(max_episodes, n_records)
+        started = time.perf_counter()
+        run_dyna_q(
+            *arrays,
+            q_values,
+            model,
+            agent.alpha,
+            agent.gamma,
+            agent.epsilon,
+            agent.planning_steps,
+            agent.kappa,
+            agent.untried_actions,
+            episode_budget,
+            step_budget,
+            evaluate,
+            record_every,
+            make_rng(seed_sequence),
+            log,
+        )
+        elapsed = time.perf_counter() - started
+        if on_run_done is not None:
+            on_run_done(index)
+        return log, q_values, elapsed
+
+    seeds = run_seeds(seed, runs)
+    if jobs == 1:
+        outcomes = [one_run(i, s) for i, s in enumerate(seeds)]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(one_run, range(runs), seeds))
+    return _collect(agent, schedule.name, seed, outcomes, max_episodes, record_every)
+
+
+def _collect(
+    agent: AgentConfig,
+    world_name: str,
+    seed: int,
+    outcomes: list[tuple[RunLog, np.ndarray, float]],
+    max_episodes: int,
+    record_every: int,
+) -> RunResult:
+    """Stack per-run logs into arrays, marking episodes a run did not complete."""
+    logs = [log for log, _, _ in outcomes]
+    completed = np.array([log.totals[0] for log in logs], dtype=np.int64)
+    width = int(completed.max()) if len(completed) else 0
+    if record_every == 0:
+        width = max_episodes
+
+    def stack(field: str, missing: float) -> np.ndarray:
+        dtype = getattr(logs[0], field).dtype
+        out = np.full((len(logs), width), missing, dtype=dtype)
+        for i, log in enumerate(logs):
+            n = min(int(log.totals[0]), width)
+            out[i, :n] = getattr(log, field)[:n]
+        return out
+
+    return RunResult(
+        agent=agent,
+        world_name=world_name,
+        seed=seed,
+        episode_steps=stack("episode_steps", -1),
+        episode_return=stack("episode_return", np.nan),
+        real_steps=stack("real_steps", -1),
+        planning_updates=stack("planning_updates", -1),
+        greedy_value=stack("greedy_value", np.nan),
+        episodes_completed=completed,
+        total_real_steps=np.array([log.totals[1] for log in logs], dtype=np.int64),
+        total_planning_updates=np.array([log.totals[2] for log in logs], dtype=np.int64),
+        cumulative_reward=np.stack([log.cumulative_reward for log in logs]),
+        record_every=record_every,
+        wall_time=np.array([elapsed for _, _, elapsed in outcomes]),
+        final_q=np.stack([q for _, q, _ in outcomes]),
+    )

@@ -1,0 +1,183 @@
+"""Learned tabular world models: the book's last-outcome model and a count-based model.
+
+One array layout serves both (Sutton & Barto §8.2 and §8.5):
+
+* the **deterministic** model (``kind="deterministic"``) remembers, for each tried
+  (s, a), only the last outcome seen - the model of the book's tabular Dyna-Q;
+* the **count-based** model (``kind="counts"``) remembers every distinct outcome with
+  how often it was seen and the rewards it gave, so it estimates the next-state
+  distribution ``n(s,a,s') / n(s,a)`` and the mean reward of each outcome. It can be
+  sampled (sample updates) or summed over (expected updates).
+
+Both remember when each (s, a) was last tried (for Dyna-Q+'s exploration bonus) and
+which pairs have been tried and which states seen (for uniform planning).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from dynalab.envs.mdp import sample_index
+
+MODEL_KINDS = ("deterministic", "counts")
+
+TabularModel = namedtuple(
+    "TabularModel",
+    [
+        "next_state",  # int64 [S, A, K]: the k-th distinct outcome's next state
+        "terminal",  # bool [S, A, K]: whether that outcome ended the episode
+        "count",  # float64 [S, A, K]: times the outcome was seen (1 for deterministic)
+        "reward_sum",  # float64 [S, A, K]: sum of rewards seen with that outcome
+        "n_outcomes",  # int64 [S, A]: slots in use
+        "visits",  # int64 [S, A]: times (s, a) was tried
+        "last_tried",  # int64 [S, A]: real step at which (s, a) was last tried
+        "observed_state",  # int64 [S*A]: state of the i-th pair tried, in order first tried
+        "observed_action",  # int64 [S*A]: action of the i-th pair tried
+        "reachable_state",  # int64 [S*A]: every (s, a) of an observed state s, by state
+        "reachable_action",  # int64 [S*A]: ... and its action (Dyna-Q+ plans over these)
+        "sizes",  # int64 [2]: entries used in observed_*, and in reachable_*
+        "counting",  # bool: True for the count-based model
+    ],
+)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which learned model an agent uses, and how many outcomes per (s, a) it can hold."""
+
+    kind: str = "deterministic"
+    max_outcomes: int = 8
+
+    def __post_init__(self) -> None:
+        if self.kind not in MODEL_KINDS:
+            raise ValueError(f"model must be one of {', '.join(MODEL_KINDS)}, got {self.kind!r}")
+        if self.max_outcomes < 1:
+            raise ValueError(f"max_outcomes must be >= 1, got {self.max_outcomes}")
+
+
+def empty_model(n_states: int, n_actions: int, spec: ModelSpec | None = None) -> TabularModel:
+    """A model that has seen nothing yet."""
+    spec = spec or ModelSpec()
+    counting = spec.kind == "counts"
+    slots = spec.max_outcomes if counting else 1
+    shape = (n_states, n_actions, slots)
+    return TabularModel(
+        next_state=np.zeros(shape, dtype=np.int64),
+        terminal=np.zeros(shape, dtype=np.bool_),
+        count=np.zeros(shape),
+        reward_sum=np.zeros(shape),
+        n_outcomes=np.zeros((n_states, n_actions), dtype=np.int64),
+        visits=np.zeros((n_states, n_actions), dtype=np.int64),
+        last_tried=np.zeros((n_states, n_actions), dtype=np.int64),
+        observed_state=np.zeros(n_states * n_actions, dtype=np.int64),
+        observed_action=np.zeros(n_states * n_actions, dtype=np.int64),
+        reachable_state=np.zeros(n_states * n_actions, dtype=np.int64),
+        reachable_action=np.zeros(n_states * n_actions, dtype=np.int64),
+        sizes=np.zeros(2, dtype=np.int64),
+        counting=counting,
+    )
+
+
+@njit(cache=True, nogil=True)
+def model_update(
+    model: TabularModel,
+    state: int,
+    action: int,
+    reward: float,
+    next_state: int,
+    terminal: bool,
+    step: int,
+) -> None:
+    """Record a real transition (Sutton & Barto Fig. 8.1, line (e): Model(S,A) <- R,S').
+
+    The deterministic model overwrites its single slot; the count-based model adds one
+    to the matching outcome (or opens a new slot for an outcome not seen before).
+    """
+    if model.visits[state, action] == 0:
+        if model.visits[state].sum() == 0:
+            for any_action in range(model.visits.shape[1]):
+                model.reachable_state[model.sizes[1]] = state
+                model.reachable_action[model.sizes[1]] = any_action
+                model.sizes[1] += 1
+        model.observed_state[model.sizes[0]] = state
+        model.observed_action[model.sizes[0]] = action
+        model.sizes[0] += 1
+    model.visits[state, action] += 1
+    model.last_tried[state, action] = step
+    if not model.counting:
+        model.next_state[state, action, 0] = next_state
+        model.terminal[state, action, 0] = terminal
+        model.count[state, action, 0] = 1.0
+        model.reward_sum[state, action, 0] = reward
+        model.n_outcomes[state, action] = 1
+        return
+    used = model.n_outcomes[state, action]
+    for k in range(used):
+        if model.next_state[state, action, k] == next_state and (
+            model.terminal[state, action, k] == terminal
+        ):
+            model.count[state, action, k] += 1.0
+            model.reward_sum[state, action, k] += reward
+            return
+    if used == model.next_state.shape[2]:
+        raise ValueError("count-based model: more distinct outcomes than max_outcomes")
+    model.next_state[state, action, used] = next_state
+    model.terminal[state, action, used] = terminal
+    model.count[state, action, used] = 1.0
+    model.reward_sum[state, action, used] = reward
+    model.n_outcomes[state, action] = used + 1
+
+
+@njit(cache=True, nogil=True)
+def model_sample(
+    model: TabularModel, state: int, action: int, uniform: float
+) -> tuple[float, int, bool]:
+    """A simulated transition ``(reward, next_state, terminal)`` for a tried (s, a).
+
+    The count-based model picks the outcome in proportion to how often it was seen
+    (using the caller's ``uniform`` draw) and returns that outcome's mean reward; the
+    deterministic model returns its one outcome.
+    """
+    used = model.n_outcomes[state, action]
+    k = 0
+    if used > 1:
+        k = sample_index(
+            model.count[state, action, :used], float(model.visits[state, action]), uniform
+        )
+    reward = model.reward_sum[state, action, k] / model.count[state, action, k]
+    return reward, model.next_state[state, action, k], model.terminal[state, action, k]
+
+
+@njit(cache=True, nogil=True)
+def model_expected_target(
+    model: TabularModel, q_values: np.ndarray, state: int, action: int, gamma: float
+) -> float:
+    """Expected one-step target under the model (Sutton & Barto eq. 8.1's expected form):
+    sum over outcomes of p_hat * (r_hat + gamma * max_a' Q(s', a')), no bootstrap on
+    terminal outcomes."""
+    used = model.n_outcomes[state, action]
+    total_count = 0.0
+    total = 0.0
+    for k in range(used):
+        count = model.count[state, action, k]
+        target = model.reward_sum[state, action, k] / count
+        if not model.terminal[state, action, k]:
+            target += gamma * np.max(q_values[model.next_state[state, action, k]])
+        total += count * target
+        total_count += count
+    return total / total_count
+
+
+def model_distribution(model: TabularModel, state: int, action: int) -> dict[int, float]:
+    """The model's next-state distribution for (s, a) as ``{next_state: probability}``."""
+    used = int(model.n_outcomes[state, action])
+    total = float(model.count[state, action, :used].sum())
+    distribution: dict[int, float] = {}
+    for k in range(used):
+        s2 = int(model.next_state[state, action, k])
+        distribution[s2] = distribution.get(s2, 0.0) + float(model.count[state, action, k]) / total
+    return distribution

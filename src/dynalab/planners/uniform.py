@@ -1,0 +1,56 @@
+"""Dyna's planning: sample updates on transitions drawn uniformly from the learned model.
+
+Sutton & Barto Fig. 8.1, step (f): repeat n times - pick a previously observed (S, A)
+at random, ask the model for (R, S'), and apply the Q-learning update to it.
+Dyna-Q+ (§8.3) adds an exploration bonus kappa * sqrt(tau) to the simulated reward,
+where tau is the number of real steps since (S, A) was last tried, and (footnote to
+§8.3) also plans with actions never tried from an observed state, modelled as leading
+back to the same state with reward 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from dynalab.agents.td import q_learning_update
+from dynalab.models.tabular import TabularModel, model_sample
+
+
+@njit(cache=True, nogil=True)
+def plan_uniform(
+    q_values: np.ndarray,
+    model: TabularModel,
+    planning_steps: int,
+    alpha: float,
+    gamma: float,
+    kappa: float,
+    untried_actions: bool,
+    step: int,
+    rng: np.random.Generator,
+) -> int:
+    """Apply ``planning_steps`` simulated Q-learning updates; returns how many were made.
+
+    Without ``untried_actions`` the pair is drawn uniformly over observed (s, a) pairs;
+    with it, uniformly over every action of every observed state.
+    """
+    if untried_actions:
+        pair_state, pair_action, n_pairs = model.reachable_state, model.reachable_action, model.sizes[1]
+    else:
+        pair_state, pair_action, n_pairs = model.observed_state, model.observed_action, model.sizes[0]
+    if n_pairs == 0:
+        return 0
+    for _ in range(planning_steps):
+        pair = int(rng.random() * n_pairs)
+        state = pair_state[pair]
+        action = pair_action[pair]
+        if model.visits[state, action] > 0:
+            reward, next_state, terminal = model_sample(model, state, action, rng.random())
+        else:
+            reward, next_state, terminal = 0.0, state, False
+        if kappa > 0.0:
+            reward += kappa * math.sqrt(step - model.last_tried[state, action])
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+    return planning_steps

@@ -1,0 +1,428 @@
+"""Tests of the maze text format, its errors, and mazes as array MDPs."""
+
+from __future__ import annotations
+
+import pickle
+from collections import deque
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from dynalab.envs.maze import ACTION_DELTAS, ACTIONS, Maze, MazeError, load_maze, parse_maze
+
+UP, RIGHT, DOWN, LEFT = range(4)
+
+OPEN_3X3 = "...\n.S.\n..G\n"
+
+
+def error_of(text: str, source: str = "m.txt") -> str:
+    with pytest.raises(MazeError) as caught:
+        parse_maze(text, source=source)
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1
+    return message
+
+
+# --- the text format -------------------------------------------------------------------
+
+
+def test_parse_reads_grid_settings_comments_and_blank_lines() -> None:
+    text = (
+        "; a comment before the settings\n"
+        "name: tiny\n"
+        "slip: 0.25\n"
+        "step_reward: -1\n"
+        "goal_reward: 10.5\n"
+        "max_steps: 7\n"
+        "\n"
+        "S.#  \n"
+        "  ; a comment inside the grid\n"
+        "..G\r\n"
+    )
+    maze = parse_maze(text)
+    assert maze.name == "tiny"
+    assert (maze.slip, maze.step_reward, maze.goal_reward, maze.max_steps) == (0.25, -1, 10.5, 7)
+    assert maze.walls.tolist() == [[False, False, True], [False, False, False]]
+    assert maze.start == (0, 0)
+    assert maze.goals == ((1, 2),)
+
+
+def test_parse_defaults() -> None:
+    maze = parse_maze("SG")
+    assert (maze.name, maze.slip, maze.step_reward, maze.goal_reward, maze.max_steps) == (
+        "maze",
+        0.0,
+        0.0,
+        1.0,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "detail"),
+    [
+        ("S.x\n..G\n", "m.txt:1:3: ", "unknown character 'x'"),
+        ("S..\n..\tG\n", "m.txt:2:3: ", "unknown character '\\t'"),
+        ("S..\n;c\n..G.\n", "m.txt:3:4: ", "row has 4 cells, expected 3"),
+        ("S..\n.G\n", "m.txt:2:3: ", "line 1"),
+        ("colour: red\nSG\n", "m.txt:1:1: ", "unknown setting 'colour'"),
+        ("  slip: lots\nSG\n", "m.txt:1:9: ", "bad value 'lots' for 'slip'"),
+        ("slip: 1.5\nSG\n", "m.txt:1:7: ", "'slip'"),
+        ("slip: nan\nSG\n", "m.txt:1:7: ", "'slip'"),
+        ("step_reward: inf\nSG\n", "m.txt:1:14: ", "'step_reward'"),
+        ("goal_reward: one\nSG\n", "m.txt:1:14: ", "'goal_reward'"),
+        ("max_steps: -3\nSG\n", "m.txt:1:12: ", "'max_steps'"),
+        ("max_steps: 2.5\nSG\n", "m.txt:1:12: ", "'max_steps'"),
+        ("name:\nSG\n", "m.txt:1:6: ", "'name'"),
+        ("slip: 0.1\nslip: 0.2\nSG\n", "m.txt:2:1: ", "given twice (first on line 1)"),
+        ("SG\n\nmax_steps: 4\n", "m.txt:3:1: ", "after the grid started"),
+        ("S.S\n..G\n", "m.txt:1:3: ", "second start 'S' (the first is at line 1, col 1)"),
+    ],
+)
+def test_errors_at_a_place_name_file_line_and_column(text: str, prefix: str, detail: str) -> None:
+    message = error_of(text)
+    assert message.startswith(prefix)
+    assert detail in message
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("", "empty grid"),
+        ("; only a comment\nname: x\n\n", "empty grid"),
+        ("..G\n...\n", "no start"),
+        ("S..\n...\n", "no goal"),
+        (
+            "S#G\n.#.\n",
+            "goal at row 0, col 2 (0-based) cannot be reached from the start at row 0, col 0",
+        ),
+        ("SG.G\n", "goal at row 0, col 3"),
+    ],
+)
+def test_whole_maze_errors_name_the_source(text: str, detail: str) -> None:
+    message = error_of(text)
+    assert message.startswith("m.txt: ")
+    assert detail in message
+
+
+def test_error_carries_its_place_and_pickles() -> None:
+    with pytest.raises(MazeError) as caught:
+        parse_maze("S.\n.?\n", source="here")
+    error = caught.value
+    assert (error.source, error.line, error.col) == ("here", 2, 2)
+    assert isinstance(error, ValueError)
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error)
+
+
+def test_error_message_stays_one_line_with_line_breaks_in_source() -> None:
+    assert len(error_of("S", source="two\nlines").splitlines()) == 1
+
+
+def test_parse_rejects_non_str() -> None:
+    with pytest.raises(TypeError):
+        parse_maze(b"SG")  # type: ignore[arg-type]
+
+
+def test_load_maze_names_the_file(tmp_path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text("S.\n.Q\n")
+    with pytest.raises(MazeError, match=r"^.*bad\.txt:2:2: unknown character 'Q'"):
+        load_maze(path)
+    good = tmp_path / "good.txt"
+    good.write_text(OPEN_3X3)
+    assert load_maze(good) == parse_maze(OPEN_3X3)
+
+
+def test_load_maze_unreadable_file(tmp_path) -> None:
+    path = tmp_path / "missing.txt"
+    with pytest.raises(MazeError) as caught:
+        load_maze(path)
+    assert str(caught.value).startswith(f"{path}: cannot read maze file: ")
+    assert len(str(caught.value).splitlines()) == 1
+
+
+def test_to_text_writes_only_non_default_settings() -> None:
+    assert parse_maze(OPEN_3X3).to_text() == OPEN_3X3
+    text = "name: x\nmax_steps: 9\nS.\n.G\n"
+    assert parse_maze(text).to_text() == text
+
+
+# --- property tests ----------------------------------------------------------------------
+
+
+def reachable_goals(walls: np.ndarray, start: tuple[int, int], goals: set) -> set:
+    """Goals reachable from start without walking on from a goal (independent of maze.py)."""
+    rows, cols = walls.shape
+    seen, frontier, found = {start}, deque([start]), set()
+    while frontier:
+        cell = frontier.popleft()
+        if cell in goals:
+            found.add(cell)
+            continue
+        for d_row, d_col in ACTION_DELTAS:
+            nxt = (cell[0] + d_row, cell[1] + d_col)
+            if 0 <= nxt[0] < rows and 0 <= nxt[1] < cols and not walls[nxt] and nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return found
+
+
+def carve_path(walls: np.ndarray, start: tuple[int, int], goal: tuple[int, int]) -> None:
+    """Clear an L-shaped path: along the start's row, then along the goal's column."""
+    (r0, c0), (r1, c1) = start, goal
+    walls[r0, min(c0, c1) : max(c0, c1) + 1] = False
+    walls[min(r0, r1) : max(r0, r1) + 1, c1] = False
+
+
+names = st.text(alphabet="abcxyz-_:=0123 ", min_size=1, max_size=12).filter(
+    lambda s: s == s.strip()
+)
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def valid_mazes(draw: st.DrawFn) -> Maze:
+    rows, cols = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    assume(rows * cols >= 2)
+    cells = [(r, c) for r in range(rows) for c in range(cols)]
+    walls = np.array(draw(st.lists(st.booleans(), min_size=rows * cols, max_size=rows * cols)))
+    walls = walls.reshape(rows, cols)
+    start = draw(st.sampled_from(cells))
+    others = [c for c in cells if c != start]
+    goals = draw(st.lists(st.sampled_from(others), min_size=1, max_size=3, unique=True))
+    for goal in goals:
+        carve_path(walls, start, goal)
+    assume(reachable_goals(walls, start, set(goals)) == set(goals))
+    return Maze(
+        walls=walls,
+        start=start,
+        goals=tuple(goals),
+        slip=draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0))),
+        step_reward=draw(st.one_of(st.just(0.0), finite)),
+        goal_reward=draw(st.one_of(st.just(1.0), finite)),
+        max_steps=draw(st.one_of(st.just(0), st.integers(0, 10**6))),
+        name=draw(st.one_of(st.just("maze"), names)),
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(valid_mazes())
+def test_text_round_trips(maze: Maze) -> None:
+    again = parse_maze(maze.to_text())
+    assert again == maze
+    assert hash(again) == hash(maze)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_gives_a_maze_or_a_one_line_maze_error(text: str) -> None:
+    check_parse_outcome(text)
+
+
+whole_lines = st.sampled_from(
+    [
+        "S.G",
+        "...",
+        ".#.",
+        "G..",
+        "",
+        ";c",
+        "name: a b",
+        "slip: 0.5",
+        "goal_reward: -2",
+        "max_steps: 3",
+        "step_reward: 1e-3",
+    ]
+)
+fragments = st.sampled_from(
+    [
+        "S",
+        "G",
+        "#",
+        ".",
+        " ",
+        ";",
+        ":",
+        "x: 1",
+        "slip: nan",
+        "name:",
+        "max_steps: x",
+        "\r",
+        "\t",
+        "\x0b",
+        "\u2028",
+        "é",
+    ]
+)
+near_miss_lines = st.one_of(whole_lines, st.lists(fragments, max_size=3).map("".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(near_miss_lines, max_size=8).map("\n".join))
+def test_near_miss_text_gives_a_maze_or_a_one_line_maze_error(text: str) -> None:
+    check_parse_outcome(text)
+
+
+def check_parse_outcome(text: str) -> None:
+    try:
+        maze = parse_maze(text)
+    except MazeError as error:
+        assert len(str(error).splitlines()) == 1
+        assert str(error).startswith("<string>")
+    else:
+        assert parse_maze(maze.to_text()) == maze
+
+
+# --- Maze as an MDP ----------------------------------------------------------------------
+
+
+def test_actions_and_state_numbering() -> None:
+    assert ACTIONS == ("up", "right", "down", "left")
+    assert ACTION_DELTAS == ((-1, 0), (0, 1), (1, 0), (0, -1))
+    maze = parse_maze("S...\n...G\n")
+    assert (maze.rows, maze.cols, maze.n_states, maze.n_actions) == (2, 4, 8, 4)
+    assert maze.state(1, 2) == 6
+    assert all(maze.cell(maze.state(r, c)) == (r, c) for r in range(2) for c in range(4))
+
+
+def test_deterministic_mdp_moves_stays_and_terminates() -> None:
+    maze = parse_maze("name: m\nstep_reward: -1\ngoal_reward: 5\nmax_steps: 40\nS#.\n...\n..G\n")
+    mdp = maze.to_mdp()
+    assert mdp.next_state.shape == (9, 4, 1)
+    assert mdp.name == "m" and mdp.max_steps == 40
+    assert np.allclose(mdp.prob.sum(axis=2), 1.0)
+    s = maze.state(0, 0)
+    assert mdp.next_state[s, UP, 0] == s  # off the grid
+    assert mdp.next_state[s, LEFT, 0] == s  # off the grid
+    assert mdp.next_state[s, RIGHT, 0] == s  # into a wall
+    assert mdp.next_state[s, DOWN, 0] == maze.state(1, 0)
+    assert mdp.reward[s, DOWN, 0] == -1 and not mdp.terminal[s, DOWN, 0]
+    before_goal = maze.state(2, 1)
+    assert mdp.next_state[before_goal, RIGHT, 0] == maze.state(2, 2)
+    assert mdp.reward[before_goal, RIGHT, 0] == 5 and mdp.terminal[before_goal, RIGHT, 0]
+    assert mdp.start_prob.tolist() == [1.0] + [0.0] * 8
+    assert mdp.is_deterministic
+
+
+def test_wall_cells_are_left_as_if_free() -> None:
+    maze = parse_maze("S#.\n...\n..G\n")
+    mdp = maze.to_mdp()
+    wall = maze.state(0, 1)
+    assert mdp.next_state[wall, LEFT, 0] == maze.state(0, 0)
+    assert mdp.next_state[wall, RIGHT, 0] == maze.state(0, 2)
+    assert mdp.next_state[wall, DOWN, 0] == maze.state(1, 1)
+    assert mdp.next_state[wall, UP, 0] == wall
+
+
+@pytest.mark.parametrize("slip", [0.1, 0.4, 1.0])
+def test_slip_probabilities(slip: float) -> None:
+    maze = parse_maze(f"slip: {slip}\n{OPEN_3X3}")
+    mdp = maze.to_mdp()
+    assert np.allclose(mdp.prob.sum(axis=2), 1.0)
+    assert mdp.max_outcomes == 4
+    centre = maze.state(1, 1)
+    for action, (d_row, d_col) in enumerate(ACTION_DELTAS):
+        intended = maze.state(1 + d_row, 1 + d_col)
+        probs = dict(zip(mdp.next_state[centre, action], mdp.prob[centre, action], strict=True))
+        assert probs[intended] == pytest.approx(1 - slip + slip / 4)
+        assert sorted(probs.values())[:3] == pytest.approx([slip / 4] * 3)
+        assert mdp.next_state[centre, action, 0] == intended
+
+
+def test_slip_merges_outcomes_that_reach_the_same_cell_and_pads() -> None:
+    slip = 0.4
+    maze = parse_maze(f"slip: {slip}\n{OPEN_3X3}")
+    mdp = maze.to_mdp()
+    corner = maze.state(0, 0)
+    # Up and left both bump into the edge: one merged "stay" outcome.
+    ns, p = mdp.next_state[corner, UP], mdp.prob[corner, UP]
+    assert ns[0] == corner and p[0] == pytest.approx(1 - slip + 2 * slip / 4)
+    assert dict(zip(ns[1:3], p[1:3], strict=True)) == pytest.approx(
+        {maze.state(0, 1): slip / 4, maze.state(1, 0): slip / 4}
+    )
+    assert p[3] == 0.0 and ns[3] == corner and not mdp.terminal[corner, UP, 3]
+    ns, p = mdp.next_state[corner, RIGHT], mdp.prob[corner, RIGHT]
+    assert ns[0] == maze.state(0, 1) and p[0] == pytest.approx(1 - slip + slip / 4)
+    assert p[1] == pytest.approx(2 * slip / 4) and ns[1] == corner
+
+
+def test_slip_into_goal_terminates_with_goal_reward() -> None:
+    maze = parse_maze("slip: 0.5\ngoal_reward: 3\nstep_reward: -1\n" + OPEN_3X3)
+    mdp = maze.to_mdp()
+    s = maze.state(1, 2)
+    goal = maze.state(2, 2)
+    k = list(mdp.next_state[s, UP]).index(goal)
+    assert mdp.prob[s, UP, k] == pytest.approx(0.125)
+    assert mdp.terminal[s, UP, k] and mdp.reward[s, UP, k] == 3
+    live = (mdp.prob[s, UP] > 0) & (mdp.next_state[s, UP] != goal)
+    assert (mdp.reward[s, UP][live] == -1).all() and not mdp.terminal[s, UP][live].any()
+
+
+def test_shortest_path_length() -> None:
+    assert parse_maze("S...\n.##.\n...G\n").shortest_path_length() == 5
+    assert parse_maze("S.G\n...\nG..\n").shortest_path_length() == 2
+    blocked = Maze(walls=np.array([[False, True, False]]), start=(0, 0), goals=((0, 2),))
+    with pytest.raises(MazeError, match="no goal can be reached"):
+        blocked.shortest_path_length()
+
+
+# --- construction, scaling, changed walls --------------------------------------------------
+
+
+def test_maze_validates_its_fields() -> None:
+    walls = np.zeros((2, 2), dtype=bool)
+    walls[1, 1] = True
+    with pytest.raises(ValueError, match="goal"):
+        Maze(walls=walls, start=(0, 0), goals=((1, 1),))
+    with pytest.raises(ValueError, match="outside"):
+        Maze(walls=walls, start=(2, 0), goals=((0, 1),))
+    with pytest.raises(ValueError, match="also a goal"):
+        Maze(walls=walls, start=(0, 0), goals=((0, 0),))
+    with pytest.raises(ValueError, match="slip"):
+        Maze(walls=walls, start=(0, 0), goals=((0, 1),), slip=1.5)
+    with pytest.raises(ValueError, match="name"):
+        Maze(walls=walls, start=(0, 0), goals=((0, 1),), name="a\nb")
+
+
+def test_goals_are_kept_sorted_and_walls_read_only() -> None:
+    walls = np.zeros((2, 2), dtype=bool)
+    maze = Maze(walls=walls, start=(0, 0), goals=[(1, 1), (0, 1)])  # type: ignore[arg-type]
+    assert maze.goals == ((0, 1), (1, 1))
+    walls[0, 1] = True
+    assert not maze.walls[0, 1]
+    with pytest.raises(ValueError):
+        maze.walls[0, 0] = True
+
+
+def test_scaled_blocks_and_markers() -> None:
+    maze = parse_maze("S#\n.G\n")
+    big = maze.scaled(3)
+    assert big.walls.shape == (6, 6)
+    assert big.walls[0:3, 3:6].all() and big.walls.sum() == 9
+    assert big.start == (0, 0)
+    assert big.goals == ((3, 5),)
+    assert big.name == "maze:scale=3"
+    assert maze.scaled(1) is maze
+    assert big.shortest_path_length() == 8
+
+
+@pytest.mark.parametrize("factor", [0, -1, 1.5, "2", True])
+def test_scaled_rejects_bad_factor(factor: object) -> None:
+    with pytest.raises(ValueError, match="factor") as caught:
+        parse_maze("SG").scaled(factor)  # type: ignore[arg-type]
+    assert len(str(caught.value).splitlines()) == 1
+
+
+def test_with_walls_keeps_everything_else() -> None:
+    maze = parse_maze("slip: 0.2\nS..\n...\n..G\n")
+    walls = np.zeros((3, 3), dtype=bool)
+    walls[1, :2] = True
+    changed = maze.with_walls(walls)
+    assert changed.walls.tolist() == walls.tolist()
+    assert (changed.start, changed.goals, changed.slip) == (maze.start, maze.goals, 0.2)
+    assert changed != maze
+    with pytest.raises(ValueError, match="shape"):
+        maze.with_walls(np.zeros((2, 3), dtype=bool))
