@@ -99,9 +99,7 @@ def dyna_q_plus(
     return AgentConfig("dyna-q+", planning_steps, alpha, gamma, epsilon, kappa, model)
 
 
-def _check_range(
-    label: str, value: float, low: float, high: float, low_open: bool = False
-) -> None:
+def _check_range(label: str, value: float, low: float, high: float, low_open: bool = False) -> None:
     try:
         number = float(value)
     except (TypeError, ValueError):

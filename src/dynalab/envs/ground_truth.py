@@ -76,7 +76,9 @@ def value_iteration_kernel(
             break
     for s in range(n_states):
         for a in range(n_actions):
-            q_values[s, a] = expected_backup(next_state, prob, reward, terminal, values, gamma, s, a)
+            q_values[s, a] = expected_backup(
+                next_state, prob, reward, terminal, values, gamma, s, a
+            )
     return q_values, values, sweeps
 
 
@@ -180,6 +182,6 @@ def evaluate_policy(
 
 
 def greedy_value(mdp: ArrayMDP, q_values: np.ndarray, gamma: float) -> float:
-    """True value of the greedy policy of ``q_values`` (ties uniform), over the start distribution."""
+    """True value of the greedy policy of ``q_values`` (ties uniform), averaged over starts."""
     values = evaluate_policy(mdp, greedy_policy(np.asarray(q_values, dtype=np.float64)), gamma)
     return float(mdp.start_prob @ values)

@@ -104,7 +104,9 @@ def run_agent(
         max_episodes, step_budget, episode_budget = episodes, step_limit, episodes
         record_every, n_records = 0, 0
 
-    def one_run(index: int, seed_sequence: np.random.SeedSequence) -> tuple[RunLog, np.ndarray, float]:
+    def one_run(
+        index: int, seed_sequence: np.random.SeedSequence
+    ) -> tuple[RunLog, np.ndarray, float]:
         q_values = np.zeros((schedule.n_states, schedule.n_actions))
         model = empty_model(schedule.n_states, schedule.n_actions, agent.model_spec)
         log = empty_log(max_episodes, n_records)

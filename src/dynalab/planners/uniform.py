@@ -37,9 +37,17 @@ def plan_uniform(
     with it, uniformly over every action of every observed state.
     """
     if untried_actions:
-        pair_state, pair_action, n_pairs = model.reachable_state, model.reachable_action, model.sizes[1]
+        pair_state, pair_action, n_pairs = (
+            model.reachable_state,
+            model.reachable_action,
+            model.sizes[1],
+        )
     else:
-        pair_state, pair_action, n_pairs = model.observed_state, model.observed_action, model.sizes[0]
+        pair_state, pair_action, n_pairs = (
+            model.observed_state,
+            model.observed_action,
+            model.sizes[0],
+        )
     if n_pairs == 0:
         return 0
     for _ in range(planning_steps):
