@@ -11,13 +11,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
+from dynalab.agents.dyna import dyna_q_step
+from dynalab.agents.policy import epsilon_greedy
+from dynalab.envs.ground_truth import greedy_value
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
 from dynalab.experiments.loop import RunLog, empty_log, run_dyna_q
 from dynalab.models.tabular import empty_model
+
+if TYPE_CHECKING:
+    import gymnasium
 
 DEFAULT_STEP_LIMIT = 5_000_000
 
@@ -182,3 +189,95 @@ def _collect(
         wall_time=np.array([elapsed for _, _, elapsed in outcomes]),
         final_q=np.stack([q for _, q, _ in outcomes]),
     )
+
+
+def run_agent_on_env(
+    make_env: Callable[[], gymnasium.Env],
+    agent: AgentConfig,
+    *,
+    episodes: int | None = None,
+    steps: int | None = None,
+    runs: int = 1,
+    seed: int = 0,
+    true_mdp: ArrayMDP | None = None,
+    record_every: int = 1,
+    step_limit: int = DEFAULT_STEP_LIMIT,
+    on_run_done: Callable[[int], None] | None = None,
+    world_name: str = "gym",
+) -> RunResult:
+    """Run ``agent`` on a Gymnasium env with Discrete spaces, step by step, over many runs.
+
+    The agent's compiled pieces (``epsilon_greedy``, ``dyna_q_step``) are the same ones
+    the compiled loop uses; only the loop itself is Python, around ``env.reset(seed=)``
+    and ``env.step()``. A transition ends the episode when ``terminated`` or
+    ``truncated``; only ``terminated`` stops bootstrapping. Each run seeds its env from
+    its own seed sequence. With ``true_mdp`` the greedy policy's true value is computed
+    at each episode's end; otherwise it is left unknown (nan).
+    """
+    if (episodes is None) == (steps is None):
+        raise ValueError("give exactly one budget: episodes or steps")
+    if steps is not None:
+        max_episodes, step_budget, episode_budget = steps, steps, 0
+        record_every = max(1, record_every)
+        n_records = steps // record_every
+    else:
+        max_episodes, step_budget, episode_budget = episodes, step_limit, episodes
+        record_every, n_records = 0, 0
+    outcomes = []
+    for index, seed_sequence in enumerate(run_seeds(seed, runs)):
+        env = make_env()
+        n_states, n_actions = env.observation_space.n, env.action_space.n
+        q_values = np.zeros((n_states, n_actions))
+        model = empty_model(n_states, n_actions, agent.model_spec)
+        log = empty_log(max_episodes, n_records)
+        rng = make_rng(seed_sequence)
+        env_seed = int(seed_sequence.generate_state(1)[0])
+        started = time.perf_counter()
+        real_step, planning_total, reward_total, episode = 0, 0, 0.0, 0
+        while episode < max_episodes and real_step < step_budget:
+            state, _ = env.reset(seed=env_seed if episode == 0 else None)
+            steps_in_episode, episode_return, episode_over = 0, 0.0, False
+            while not episode_over and real_step < step_budget:
+                action = epsilon_greedy(q_values, state, agent.epsilon, rng.random())
+                next_state, reward, terminated, truncated, _ = env.step(action)
+                planning_total += dyna_q_step(
+                    q_values,
+                    model,
+                    state,
+                    action,
+                    float(reward),
+                    next_state,
+                    terminated,
+                    real_step,
+                    agent.alpha,
+                    agent.gamma,
+                    agent.planning_steps,
+                    agent.kappa,
+                    agent.untried_actions,
+                    rng,
+                )
+                real_step += 1
+                steps_in_episode += 1
+                episode_return += reward
+                reward_total += reward
+                if record_every and real_step % record_every == 0:
+                    log.cumulative_reward[real_step // record_every - 1] = reward_total
+                state = next_state
+                episode_over = terminated or truncated
+            if not episode_over:
+                break
+            log.episode_steps[episode] = steps_in_episode
+            log.episode_return[episode] = episode_return
+            log.real_steps[episode] = real_step
+            log.planning_updates[episode] = planning_total
+            if true_mdp is not None:
+                log.greedy_value[episode] = greedy_value(true_mdp, q_values, agent.gamma)
+            episode += 1
+            if episode_budget and episode >= episode_budget:
+                break
+        log.totals[:] = (episode, real_step, planning_total)
+        env.close()
+        outcomes.append((log, q_values, time.perf_counter() - started))
+        if on_run_done is not None:
+            on_run_done(index)
+    return _collect(agent, world_name, seed, outcomes, max_episodes, record_every)

@@ -1,0 +1,77 @@
+"""Value iteration and policy evaluation against closed forms."""
+
+import numpy as np
+import pytest
+
+from dynalab.envs.ground_truth import evaluate_policy, greedy_policy, greedy_value, value_iteration
+from dynalab.envs.mdp import ArrayMDP
+
+
+def chain(length: int, slip: float = 0.0) -> ArrayMDP:
+    """States 0..length-1 in a row; action 1 moves right, action 0 stays.
+
+    Moving right from the last state ends the episode with reward 1. With ``slip`` the
+    right move stays put instead.
+    """
+    n = length
+    next_state = np.zeros((n, 2, 2), dtype=np.int64)
+    prob = np.zeros((n, 2, 2))
+    reward = np.zeros((n, 2, 2))
+    terminal = np.zeros((n, 2, 2), dtype=bool)
+    for s in range(n):
+        next_state[s, 0] = [s, s]
+        prob[s, 0] = [1.0, 0.0]
+        next_state[s, 1] = [min(s + 1, n - 1), s]
+        prob[s, 1] = [1.0 - slip, slip]
+        if s == n - 1:
+            reward[s, 1, 0] = 1.0
+            terminal[s, 1, 0] = True
+    start = np.zeros(n)
+    start[0] = 1.0
+    return ArrayMDP(next_state, prob, reward, terminal, start)
+
+
+def test_value_iteration_on_a_chain_matches_closed_form() -> None:
+    q_star, v_star = value_iteration(chain(5), gamma=0.9)
+    # from state s, 5 - s moves reach the reward: V*(s) = 0.9 ** (4 - s)
+    assert v_star == pytest.approx([0.9**4, 0.9**3, 0.9**2, 0.9, 1.0])
+    assert q_star[0, 0] == pytest.approx(0.9 * v_star[0])
+
+
+def test_value_iteration_with_slip_matches_closed_form() -> None:
+    # last state: V = (1 - p) * 1 + p * gamma * V  =>  V = (1 - p) / (1 - p * gamma)
+    _, v_star = value_iteration(chain(1, slip=0.25), gamma=0.8)
+    assert v_star[0] == pytest.approx(0.75 / (1 - 0.25 * 0.8))
+
+
+def test_policy_evaluation_of_a_random_policy_matches_linear_solve() -> None:
+    mdp = chain(4, slip=0.1)
+    policy = np.full((4, 2), 0.5)
+    values = evaluate_policy(mdp, policy, gamma=0.95)
+    n = mdp.n_states
+    transition = np.zeros((n, n))
+    expected_reward = np.zeros(n)
+    for s in range(n):
+        for a in range(2):
+            for k in range(2):
+                p = policy[s, a] * mdp.prob[s, a, k]
+                expected_reward[s] += p * mdp.reward[s, a, k]
+                if not mdp.terminal[s, a, k]:
+                    transition[s, mdp.next_state[s, a, k]] += p
+    exact = np.linalg.solve(np.eye(n) - 0.95 * transition, expected_reward)
+    assert values == pytest.approx(exact, abs=1e-9)
+
+
+def test_greedy_policy_splits_ties_and_greedy_value_uses_it() -> None:
+    q_values = np.array([[1.0, 1.0], [0.0, 2.0], [0.0, 1.0]])
+    assert greedy_policy(q_values).tolist() == [[0.5, 0.5], [0.0, 1.0], [0.0, 1.0]]
+    mdp = chain(3)
+    # from state 0: half the time stay, half move; V0 = 0.5*g*V0 + 0.5*g*V1, V1 = g*V2, V2 = 1
+    g = 0.9
+    v0 = 0.5 * g * g / (1 - 0.5 * g)
+    assert greedy_value(mdp, q_values, g) == pytest.approx(v0)
+
+
+def test_bad_gamma_is_refused() -> None:
+    with pytest.raises(ValueError, match="gamma"):
+        value_iteration(chain(2), gamma=1.5)

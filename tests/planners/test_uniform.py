@@ -1,0 +1,54 @@
+"""Dyna's uniform planning, including Dyna-Q+'s bonus and untried actions."""
+
+import numpy as np
+import pytest
+
+from dynalab.models.tabular import empty_model, model_update
+from dynalab.planners.uniform import plan_uniform
+
+
+def test_planning_replays_only_observed_pairs() -> None:
+    model = empty_model(4, 2)
+    model_update(model, 0, 1, 1.0, 1, True, 0)
+    q_values = np.zeros((4, 2))
+    made = plan_uniform(
+        q_values, model, 50, 0.5, 0.9, 0.0, False, 1, np.random.Generator(np.random.SFC64(0))
+    )
+    assert made == 50
+    # 50 updates Q <- Q + 0.5 (1 - Q) on the one observed pair: 1 - 0.5**50
+    assert q_values[0, 1] == pytest.approx(1.0 - 0.5**50)
+    assert np.count_nonzero(q_values) == 1
+
+
+def test_no_planning_before_anything_is_observed() -> None:
+    q_values = np.zeros((2, 2))
+    rng = np.random.Generator(np.random.SFC64(0))
+    assert plan_uniform(q_values, empty_model(2, 2), 10, 0.5, 0.9, 0.0, False, 0, rng) == 0
+
+
+def test_dyna_q_plus_bonus_and_untried_actions() -> None:
+    """Book §8.3: reward + kappa*sqrt(tau); untried actions lead back with reward 0.
+
+    With alpha=1 and gamma=0 each planned value is exactly the bonused reward. At step
+    100, the action tried at step 64 has tau=36 and the untried one tau=100 (never
+    tried counts from step 0).
+    """
+    model = empty_model(2, 2)
+    model_update(model, 0, 0, 0.5, 1, False, 64)
+    q_values = np.zeros((2, 2))
+    plan_uniform(
+        q_values, model, 200, 1.0, 0.0, 0.1, True, 100, np.random.Generator(np.random.SFC64(1))
+    )
+    assert q_values[0, 0] == pytest.approx(0.5 + 0.1 * 6.0)
+    assert q_values[0, 1] == pytest.approx(0.1 * 10.0)
+    assert q_values[1].tolist() == [0.0, 0.0]  # state 1 was never observed
+
+
+def test_dyna_q_never_plans_untried_actions() -> None:
+    model = empty_model(2, 2)
+    model_update(model, 0, 0, 0.5, 1, False, 0)
+    q_values = np.zeros((2, 2))
+    plan_uniform(
+        q_values, model, 200, 1.0, 0.0, 0.0, False, 100, np.random.Generator(np.random.SFC64(1))
+    )
+    assert q_values[0].tolist() == [0.5, 0.0]
