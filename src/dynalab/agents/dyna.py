@@ -15,7 +15,7 @@ from dynalab.models.tabular import TabularModel, model_update
 from dynalab.planners.uniform import plan_uniform
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def dyna_q_step(
     q_values: np.ndarray,
     model: TabularModel,

@@ -82,7 +82,7 @@ def empty_model(n_states: int, n_actions: int, spec: ModelSpec | None = None) ->
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def model_update(
     model: TabularModel,
     state: int,
@@ -132,7 +132,7 @@ def model_update(
     model.n_outcomes[state, action] = used + 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def model_sample(
     model: TabularModel, state: int, action: int, uniform: float
 ) -> tuple[float, int, bool]:

@@ -19,7 +19,7 @@ from dynalab.agents.td import q_learning_update
 from dynalab.models.tabular import TabularModel, model_sample
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def plan_uniform(
     q_values: np.ndarray,
     model: TabularModel,
