@@ -1,0 +1,320 @@
+"""The run folder: what an experiment leaves on disk, a public contract.
+
+A run folder holds (version :data:`RUN_FOLDER_VERSION`):
+
+- ``config.json``: the experiment's configuration as given, plus ``run_folder_version``,
+  ``versions`` (dynalab, numpy, numba, scipy, gymnasium, python) and ``created`` (UTC,
+  ISO 8601).
+- ``episodes.csv``: columns :data:`EPISODE_COLUMNS`, one row per completed episode;
+  ``run`` is 0-based, ``episode`` 1-based, ``real_steps`` and ``planning_updates``
+  cumulative up to the end of that episode, ``greedy_value`` empty when not evaluated.
+- ``steps.csv``: columns :data:`STEP_COLUMNS`, the reward total after ``step`` real steps
+  (step budgets; only the header for episode budgets).
+- ``summary.json``: the reported numbers; nan written as ``null``.
+
+Every file is written atomically (a temporary file in the same folder, flushed, synced,
+then renamed over the target), so a killed run never leaves a truncated file that looks
+whole. Floats are written with ``repr`` (the shortest text that reads back to the same
+float), so reading a file gives back exactly the numbers that were written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import math
+import os
+import platform
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+import dynalab
+from dynalab.experiments.runner import RunResult
+
+RUN_FOLDER_VERSION = 1
+
+CONFIG_FILE = "config.json"
+EPISODES_FILE = "episodes.csv"
+STEPS_FILE = "steps.csv"
+SUMMARY_FILE = "summary.json"
+
+EPISODE_COLUMNS = (
+    "agent",
+    "run",
+    "episode",
+    "steps",
+    "return",
+    "real_steps",
+    "planning_updates",
+    "greedy_value",
+)
+STEP_COLUMNS = ("agent", "run", "step", "cumulative_reward")
+
+_INTEGER_COLUMNS = {"run", "episode", "steps", "real_steps", "planning_updates", "step"}
+_VERSIONED_PACKAGES = ("numpy", "numba", "scipy", "gymnasium")
+
+
+class RunFolderExistsError(FileExistsError):
+    """The run folder already holds files and overwriting was not asked for."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(f"{path} already exists; use --force to overwrite it")
+        self.path = Path(path)
+
+
+def prepare_run_folder(path: Path | str, force: bool) -> Path:
+    """Create the run folder ``path`` (and its parents) and return it.
+
+    An existing non-empty folder is refused unless ``force``, so that a run never mixes
+    its files with another's by accident. With ``force`` nothing is deleted up front:
+    each file is replaced atomically as the new run writes it (files the new run does not
+    write stay as they were).
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise RunFolderExistsError(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def _atomic_open(path: Path | str) -> Iterator[IO[str]]:
+    """A text file that appears at ``path`` whole, or not at all.
+
+    Writes go to a hidden temporary file beside ``path`` (same folder, so the final
+    rename stays on one file system and is atomic); on success it is flushed, synced to
+    disk and renamed over ``path``; on any error it is removed and ``path`` is untouched.
+    The temporary file is created with mode 0o666 minus the umask, like ``open``.
+    """
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Sync the folder entry so the rename itself survives a crash (POSIX; best effort:
+    some file systems refuse to sync a folder, and the file itself is already whole)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: whole or not at all."""
+    with _atomic_open(path) as handle:
+        handle.write(text)
+
+
+def _cell(value: Any) -> str | Any:
+    """A CSV cell: floats as ``repr`` (exact round trip), nan as empty, ints as digits."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return "" if math.isnan(number) else repr(number)
+    return value
+
+
+def atomic_write_csv(path: Path | str, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Write a CSV file (``\\n`` line ends) atomically; rows are streamed, not buffered.
+
+    Cells are formatted by type: ints as digits, floats with ``repr`` precision, nan
+    as an empty cell, anything else with ``str``.
+    """
+    with _atomic_open(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(value) for value in row])
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: numpy scalars and arrays as numbers and lists,
+    dataclasses and objects with ``to_dict`` as dicts, paths as strings, and
+    non-finite floats (nan, inf) as ``None`` (JSON has no such numbers)."""
+    if hasattr(value, "to_dict") and not isinstance(value, type):
+        return _jsonable(value.to_dict())
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _write_json(path: Path, data: Any) -> None:
+    text = json.dumps(_jsonable(data), indent=2, allow_nan=False)
+    atomic_write_text(path, text + "\n")
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def software_versions() -> dict[str, str]:
+    """The versions that produced a run, for ``config.json``."""
+    versions = {"dynalab": dynalab.__version__}
+    versions.update({name: _package_version(name) for name in _VERSIONED_PACKAGES})
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def write_config(folder: Path | str, config: dict) -> Path:
+    """Write ``config.json``: ``config`` plus ``run_folder_version``, ``versions`` and
+    ``created`` (UTC ISO time); those three keys win over any of the same name in
+    ``config``. Returns the file's path."""
+    path = Path(folder) / CONFIG_FILE
+    data = {
+        **config,
+        "run_folder_version": RUN_FOLDER_VERSION,
+        "versions": software_versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _write_json(path, data)
+    return path
+
+
+def _check_labels(results: Sequence[RunResult], labels: Sequence[str]) -> None:
+    if len(results) != len(labels):
+        raise ValueError(f"{len(results)} results but {len(labels)} labels")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"labels must be unique, got {list(labels)}")
+
+
+def _episode_rows(result: RunResult, label: str) -> Iterator[tuple]:
+    """One row per completed episode of ``result`` (entries of -1 are skipped)."""
+    runs, episodes = np.nonzero(result.episode_steps >= 0)
+    columns = zip(
+        runs.tolist(),
+        (episodes + 1).tolist(),
+        result.episode_steps[runs, episodes].tolist(),
+        result.episode_return[runs, episodes].tolist(),
+        result.real_steps[runs, episodes].tolist(),
+        result.planning_updates[runs, episodes].tolist(),
+        result.greedy_value[runs, episodes].tolist(),
+        strict=True,
+    )
+    for row in columns:
+        yield (label, *row)
+
+
+def write_episodes(folder: Path | str, results: Sequence[RunResult], labels: Sequence[str]) -> Path:
+    """Write ``episodes.csv``: every completed episode of every run of every result,
+    ``labels[i]`` naming ``results[i]`` in the ``agent`` column. Returns the path."""
+    _check_labels(results, labels)
+    path = Path(folder) / EPISODES_FILE
+    rows = (
+        row
+        for result, label in zip(results, labels, strict=True)
+        for row in _episode_rows(result, label)
+    )
+    atomic_write_csv(path, EPISODE_COLUMNS, rows)
+    return path
+
+
+def _step_rows(result: RunResult, label: str) -> Iterator[tuple]:
+    """One row per recorded cumulative reward; none when ``record_every`` is 0."""
+    if result.record_every <= 0:
+        return
+    for run, totals in enumerate(result.cumulative_reward.tolist()):
+        for j, total in enumerate(totals):
+            yield label, run, (j + 1) * result.record_every, total
+
+
+def write_steps(folder: Path | str, results: Sequence[RunResult], labels: Sequence[str]) -> Path:
+    """Write ``steps.csv``: the reward total every ``record_every`` real steps per run.
+
+    Results without step records (episode budgets: ``record_every == 0``) add no rows;
+    the file is written even when no result has any (header only), so that a forced
+    rerun in an old folder never leaves a stale ``steps.csv`` behind. Returns the path.
+    """
+    _check_labels(results, labels)
+    path = Path(folder) / STEPS_FILE
+    rows = (
+        row
+        for result, label in zip(results, labels, strict=True)
+        for row in _step_rows(result, label)
+    )
+    atomic_write_csv(path, STEP_COLUMNS, rows)
+    return path
+
+
+def write_summary(folder: Path | str, summary: dict) -> Path:
+    """Write ``summary.json`` pretty-printed; nan (and inf) become ``null``, estimates
+    (anything with ``to_dict``) become dicts. Returns the path."""
+    path = Path(folder) / SUMMARY_FILE
+    _write_json(path, summary)
+    return path
+
+
+def _read_csv(path: Path | str, file_name: str, columns: Sequence[str]) -> dict[str, np.ndarray]:
+    """A run-folder CSV as ``{column: array}``: ``agent`` as str, counts as int64, the
+    rest as float64 (empty cells as nan). ``path`` is the file or its run folder."""
+    source = Path(path)
+    if source.is_dir():
+        source = source / file_name
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or tuple(header) != tuple(columns):
+            raise ValueError(f"{source}: expected the columns {','.join(columns)}, got {header}")
+        cells = list(zip(*reader, strict=True)) or [() for _ in columns]
+    out: dict[str, np.ndarray] = {}
+    for name, values in zip(columns, cells, strict=True):
+        if name == "agent":
+            out[name] = np.array(values, dtype=str)
+        elif name in _INTEGER_COLUMNS:
+            out[name] = np.array([int(v) for v in values], dtype=np.int64)
+        else:
+            out[name] = np.array([float(v) if v else math.nan for v in values], dtype=float)
+    return out
+
+
+def read_episodes(path: Path | str) -> dict[str, np.ndarray]:
+    """``episodes.csv`` (the file, or the run folder holding it) as column arrays."""
+    return _read_csv(path, EPISODES_FILE, EPISODE_COLUMNS)
+
+
+def read_steps(path: Path | str) -> dict[str, np.ndarray]:
+    """``steps.csv`` (the file, or the run folder holding it) as column arrays."""
+    return _read_csv(path, STEPS_FILE, STEP_COLUMNS)
