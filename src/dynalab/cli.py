@@ -1,3 +1,363 @@
-import typer
+"""The ``dynalab`` command line: the only place that parses arguments.
 
-app = typer.Typer()
+Every bad input ends the same way: one line on stderr naming what is wrong, exit
+status 2, no traceback, and nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="dynalab: see and measure what a learned world model buys over model-free RL.",
+)
+
+DEFAULT_AGENTS = ("q-learning", "dyna-q:n=5", "dyna-q:n=50")
+DEFAULT_EPISODES = 50
+DEFAULT_STEPS = {"blocking-maze": 3000, "shortcut-maze": 6000}
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the user can fix; its message is the one line they see."""
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"dynalab: error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def default_jobs() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a spec, for default run folder names."""
+    return re.sub(r"[^A-Za-z0-9.+=-]+", "_", text).strip("_") or "run"
+
+
+def check_positive(value: int | None, option: str) -> None:
+    if value is not None and value < 1:
+        raise BadInput(f"{option} must be a positive integer, got {value}")
+
+
+@contextmanager
+def progress_bar(total: int, description: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar over ``total`` runs; yields the per-run callback."""
+    if quiet or total <= 1:
+        yield lambda _: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda _: progress.advance(task)
+
+
+def resolve_out(out: Path | None, default_name: str, force: bool) -> Path:
+    """The run folder: refuse an existing non-empty one before any work is done."""
+    folder = out if out is not None else Path("runs") / default_name
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} is a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise BadInput(f"{folder} already exists; use --force to overwrite it")
+    return folder
+
+
+@app.command(context_settings={"allow_extra_args": True})
+def compare(
+    ctx: typer.Context,
+    env: str = typer.Option(
+        "dyna-maze", "--env", help="World: built-in name, maze:PATH or gym:ID[:k=v,...]."
+    ),
+    agents: list[str] | None = typer.Option(
+        None, "--agents", help="Agent SPECs, e.g. q-learning dyna-q:n=50 (several allowed)."
+    ),
+    runs: int = typer.Option(30, "--runs", help="Independent runs per agent."),
+    episodes: int | None = typer.Option(
+        None, "--episodes", help="Episode budget per run (default 50)."
+    ),
+    steps: int | None = typer.Option(
+        None, "--steps", help="Real-step budget per run, for worlds that change."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
+    out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/compare-<env>)."),
+    jobs: int = typer.Option(default_jobs(), "--jobs", help="Threads running runs in parallel."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
+    no_plot: bool = typer.Option(False, "--no-plot", help="Skip the PNG plots."),
+    alpha: float = typer.Option(
+        0.1, "--alpha", help="Default step size for agents without alpha=."
+    ),
+    gamma: float = typer.Option(
+        0.95, "--gamma", help="Default discount for agents without gamma=."
+    ),
+    epsilon: float = typer.Option(0.1, "--epsilon", help="Default exploration rate."),
+) -> None:
+    """Compare agents on one world: table with 95% CIs, run folder, plots.
+
+    With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze.
+    """
+    from dynalab.experiments.compare import run_comparison, write_run_folder
+    from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
+
+    try:
+        specs = list(agents or []) + list(ctx.args)
+        if ctx.args and not agents:
+            raise BadInput(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
+        for value, option in (
+            (runs, "--runs"),
+            (episodes, "--episodes"),
+            (steps, "--steps"),
+            (jobs, "--jobs"),
+        ):
+            check_positive(value, option)
+        if episodes is not None and steps is not None:
+            raise BadInput("give either --episodes or --steps, not both")
+        world = parse_env_spec(env)
+        agent_specs = parse_agent_specs(
+            specs or list(DEFAULT_AGENTS), {"alpha": alpha, "gamma": gamma, "epsilon": epsilon}
+        )
+        if episodes is None and steps is None:
+            if world.change_steps:
+                steps = DEFAULT_STEPS.get(world.name, 2 * max(world.change_steps))
+            else:
+                episodes = DEFAULT_EPISODES
+        folder = resolve_out(out, f"compare-{slug(env)}", force)
+    except (SpecError, BadInput) as error:
+        fail(str(error))
+    with progress_bar(runs * len(agent_specs), f"compare on {env}", quiet) as advance:
+        comparison = run_comparison(
+            world,
+            agent_specs,
+            episodes=episodes,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            on_run_done=advance,
+        )
+    summary = write_run_folder(comparison, folder, force=force, plot=not no_plot)
+    console = Console()
+    console.print(summary_table(summary))
+    if not quiet:
+        console.print(f"run folder: {folder}")
+
+
+def estimate_text(entry: dict | None) -> str:
+    """``mean [low, high]`` from a summary estimate (or a dash when there is none)."""
+    from dynalab.experiments.stats import Estimate
+
+    if not entry or entry.get("mean") is None:
+        return "-"
+    return str(Estimate(entry["mean"], _or_nan(entry["low"]), _or_nan(entry["high"]), entry["n"]))
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+def summary_table(summary: dict) -> Table:
+    """The printed table of a comparison: one column per agent, one row per measure,
+    each cell a mean and its 95% CI across runs."""
+    budget = summary["budget"]
+    runs = summary["runs"]
+    agents = summary["agents"]
+    table = Table(
+        title=f"{summary['world']}: mean [95% CI] over {runs} runs",
+        caption=_caption(summary),
+    )
+    table.add_column("measure", style="bold")
+    for label in agents:
+        table.add_column(label, justify="right")
+    rows: list[tuple[str, Callable[[dict], str]]] = []
+    first = next(iter(agents.values()))
+    if "episodes" in budget:
+        for episode in _shown_episodes(list(first["steps_at_episode"])):
+            rows.append((f"steps in episode {episode}", _cell("steps_at_episode", episode)))
+        if summary.get("near_optimal") is not None:
+            rows.append(("episodes to near-optimal", _solved_cell(runs)))
+            rows.append(("real steps to near-optimal", _cell("real_steps_to_near_optimal")))
+        rows.append(("mean steps per episode", _cell("area_under_curve")))
+    else:
+        for step in first["cumulative_reward_at_change"]:
+            rows.append(
+                (f"reward by step {step} (change)", _cell("cumulative_reward_at_change", step))
+            )
+        rows.append((f"reward by step {budget['steps']}", _cell("cumulative_reward")))
+    rows.append(("planning updates", _cell("planning_updates")))
+    rows.append(("wall time per run (s)", _cell("wall_time_s")))
+    if summary.get("baseline"):
+        rows.append((f"P(better than {summary['baseline']})", _cell("probability_of_improvement")))
+    for name, cell in rows:
+        table.add_row(name, *(cell(entry) for entry in agents.values()))
+    return table
+
+
+def _cell(key: str, inner: str | None = None) -> Callable[[dict], str]:
+    def text(entry: dict) -> str:
+        value = entry.get(key)
+        if inner is not None and value is not None:
+            value = value.get(inner)
+        return estimate_text(value)
+
+    return text
+
+
+def _solved_cell(runs: int) -> Callable[[dict], str]:
+    def text(entry: dict) -> str:
+        solved = entry.get("solved_runs", 0)
+        return f"{estimate_text(entry.get('episodes_to_near_optimal'))} ({solved}/{runs} runs)"
+
+    return text
+
+
+def _shown_episodes(reported: list[str]) -> list[str]:
+    """A few columns: episodes 1, 2, 3, 5, 10 and the last one, as far as the budget goes."""
+    keep = [e for e in reported if e in {"1", "2", "3", "5", "10"}]
+    if reported and reported[-1] not in keep:
+        keep.append(reported[-1])
+    return keep
+
+
+def _caption(summary: dict) -> str:
+    parts = []
+    if summary.get("near_optimal"):
+        parts.append(f"near-optimal: {summary['near_optimal']}; (k/n) runs got there")
+    if summary.get("baseline"):
+        agents = summary["agents"]
+        measure = next(
+            (
+                e["probability_of_improvement"]["measure"]
+                for e in agents.values()
+                if "probability_of_improvement" in e
+            ),
+            "",
+        )
+        parts.append(f"P(better): probability a run beats a baseline run on {measure}")
+    return "\n".join(parts)
+
+
+@app.command()
+def envs() -> None:
+    """List the built-in worlds and the env SPEC forms."""
+    from dynalab.experiments.specs import ENV_HELP
+
+    table = Table(title="env SPECs")
+    table.add_column("SPEC", style="bold")
+    table.add_column("world")
+    for form, description in ENV_HELP:
+        table.add_row(form, description)
+    Console().print(table)
+
+
+@app.command()
+def agents() -> None:
+    """List the agents and the keys of an agent SPEC."""
+    from dynalab.experiments.specs import AGENT_HELP, AGENT_KEYS
+
+    names = Table(title="agents: NAME[:key=value,...]")
+    names.add_column("NAME", style="bold")
+    names.add_column("agent")
+    for name, description in AGENT_HELP.items():
+        names.add_row(name, description)
+    keys = Table(title="keys")
+    keys.add_column("key", style="bold")
+    keys.add_column("meaning")
+    for key, description in AGENT_KEYS.items():
+        keys.add_row(key, description)
+    console = Console()
+    console.print(names)
+    console.print(keys)
+
+
+@app.command()
+def bench(
+    as_json: bool = typer.Option(False, "--json", help="Print the measurements as JSON."),
+    jobs: int = typer.Option(
+        default_jobs(), "--jobs", help="Threads for the parallel Fig. 8.2 timing."
+    ),
+    quick: bool = typer.Option(
+        False, "--quick", help="Smaller budgets (a smoke test, not a measurement)."
+    ),
+) -> None:
+    """Updates per second compiled vs plain Python, compile time, Fig. 8.2 wall time."""
+    from dynalab.experiments.bench import run_benchmark
+
+    try:
+        check_positive(jobs, "--jobs")
+    except BadInput as error:
+        fail(str(error))
+    console = Console(stderr=True)
+    say = (lambda _: None) if as_json else (lambda text: console.print(f"measuring {text}..."))
+    measured = run_benchmark(jobs=jobs, quick=quick, progress=say)
+    if as_json:
+        typer.echo(json.dumps(measured, indent=2))
+        return
+    Console().print(bench_table(measured, jobs))
+
+
+def bench_table(measured: dict, jobs: int) -> Table:
+    table = Table(title="dynalab bench (Dyna maze, one thread unless said)")
+    table.add_column("measure", style="bold")
+    table.add_column("value", justify="right")
+    compile_times = measured["compile"]
+    table.add_row(
+        "first run, empty numba cache (compile)", f"{compile_times['cold_compile_s']:.2f} s"
+    )
+    table.add_row("first run, cached", f"{compile_times['cached_first_run_s']:.2f} s")
+    for label, numbers in measured["throughput"].items():
+        table.add_row(
+            f"{label}: compiled", f"{numbers['compiled_updates_per_s'] / 1e6:.1f} M updates/s"
+        )
+        table.add_row(
+            f"{label}: plain Python",
+            f"{numbers['plain_python_updates_per_s'] / 1e6:.3f} M updates/s",
+        )
+        table.add_row(f"{label}: speed-up", f"{numbers['speedup']:.0f}x")
+    fig = measured["fig8.2"]
+    table.add_row(
+        "Fig. 8.2 (30 runs x 50 episodes x n=0,5,50), 1 job", f"{fig['seconds_1_job']:.3f} s"
+    )
+    table.add_row(f"Fig. 8.2, {jobs} jobs", f"{fig[f'seconds_{jobs}_jobs']:.3f} s")
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app, turning usage errors into one line and exit status 2."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="dynalab", standalone_mode=False)
+    except typer.TyperException as error:
+        context = getattr(error, "ctx", None)
+        where = f" ({context.command_path})" if context is not None else ""
+        message = " ".join(error.format_message().split())
+        typer.echo(f"dynalab: error{where}: {message}", err=True)
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        typer.echo("dynalab: aborted", err=True)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

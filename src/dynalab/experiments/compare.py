@@ -326,9 +326,8 @@ def write_run_folder(
     results.write_summary(path, summary)
     if plot:
         from dynalab.experiments.figures import comparison_figures
+        from dynalab.plots import save_figure
 
         for name, figure in comparison_figures(comparison).items():
-            from dynalab.plots import save_figure
-
             save_figure(figure, path / name)
     return summary
