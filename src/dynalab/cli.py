@@ -33,7 +33,7 @@ DEFAULT_STEPS = {"blocking-maze": 3000, "shortcut-maze": 6000}
 EXIT_BAD_INPUT = 2
 
 
-class BadInput(Exception):
+class BadInputError(Exception):
     """Input the user can fix; its message is the one line they see."""
 
 
@@ -53,7 +53,7 @@ def slug(text: str) -> str:
 
 def check_positive(value: int | None, option: str) -> None:
     if value is not None and value < 1:
-        raise BadInput(f"{option} must be a positive integer, got {value}")
+        raise BadInputError(f"{option} must be a positive integer, got {value}")
 
 
 @contextmanager
@@ -77,9 +77,9 @@ def resolve_out(out: Path | None, default_name: str, force: bool) -> Path:
     """The run folder: refuse an existing non-empty one before any work is done."""
     folder = out if out is not None else Path("runs") / default_name
     if folder.exists() and not folder.is_dir():
-        raise BadInput(f"{folder} is a file, not a folder")
+        raise BadInputError(f"{folder} is a file, not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise BadInput(f"{folder} already exists; use --force to overwrite it")
+        raise BadInputError(f"{folder} already exists; use --force to overwrite it")
     return folder
 
 
@@ -123,7 +123,7 @@ def compare(
     try:
         specs = list(agents or []) + list(ctx.args)
         if ctx.args and not agents:
-            raise BadInput(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
+            raise BadInputError(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
         for value, option in (
             (runs, "--runs"),
             (episodes, "--episodes"),
@@ -132,7 +132,7 @@ def compare(
         ):
             check_positive(value, option)
         if episodes is not None and steps is not None:
-            raise BadInput("give either --episodes or --steps, not both")
+            raise BadInputError("give either --episodes or --steps, not both")
         world = parse_env_spec(env)
         agent_specs = parse_agent_specs(
             specs or list(DEFAULT_AGENTS), {"alpha": alpha, "gamma": gamma, "epsilon": epsilon}
@@ -143,7 +143,7 @@ def compare(
             else:
                 episodes = DEFAULT_EPISODES
         folder = resolve_out(out, f"compare-{slug(env)}", force)
-    except (SpecError, BadInput) as error:
+    except (SpecError, BadInputError) as error:
         fail(str(error))
     with progress_bar(runs * len(agent_specs), f"compare on {env}", quiet) as advance:
         comparison = run_comparison(
@@ -161,6 +161,67 @@ def compare(
     console.print(summary_table(summary))
     if not quiet:
         console.print(f"run folder: {folder}")
+
+
+@app.command()
+def reproduce(
+    name: str | None = typer.Argument(None, help="Which book experiment (see --list)."),
+    list_all: bool = typer.Option(False, "--list", help="List the reproductions."),
+    out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/<name>)."),
+    runs: int | None = typer.Option(None, "--runs", help="Runs (default: the book setting)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
+    jobs: int = typer.Option(default_jobs(), "--jobs", help="Threads running runs in parallel."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
+) -> None:
+    """Run a Sutton & Barto chapter-8 experiment and check its claims.
+
+    Prints one line per claim, [holds] or [fails], with the measured numbers; exits 0
+    when all hold, 1 when any fails.
+    """
+    import difflib
+
+    from dynalab.experiments.reproduce import REPRODUCTIONS, write_reproduction
+
+    if list_all:
+        table = Table(title="dynalab reproduce NAME")
+        table.add_column("NAME", style="bold")
+        table.add_column("experiment")
+        table.add_column("settings")
+        for reproduction in REPRODUCTIONS.values():
+            table.add_row(reproduction.name, reproduction.title, reproduction.settings)
+        Console().print(table)
+        return
+    try:
+        if name is None:
+            raise BadInputError(f"name a reproduction: {', '.join(REPRODUCTIONS)} (or --list)")
+        if name not in REPRODUCTIONS:
+            close = difflib.get_close_matches(name, list(REPRODUCTIONS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise BadInputError(
+                f"unknown reproduction {name!r}; known: {', '.join(REPRODUCTIONS)}{hint}"
+            )
+        check_positive(runs, "--runs")
+        check_positive(jobs, "--jobs")
+        folder = resolve_out(out, name, force)
+    except BadInputError as error:
+        fail(str(error))
+    reproduction = REPRODUCTIONS[name]
+    total_runs = runs or reproduction.runs
+    console = Console()
+    if not quiet:
+        console.print(f"{reproduction.title}\n{reproduction.settings}", highlight=False)
+    with progress_bar(total_runs * 3, f"reproduce {name}", quiet) as advance:
+        outcome = reproduction.run(total_runs, seed, jobs, advance)
+    write_reproduction(
+        reproduction, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs
+    )
+    for claim in outcome.claims:
+        typer.echo(claim.line())
+    if not quiet:
+        console.print(f"run folder: {folder}", highlight=False)
+    if not all(claim.holds for claim in outcome.claims):
+        raise typer.Exit(1)
 
 
 def estimate_text(entry: dict | None) -> str:
@@ -305,7 +366,7 @@ def bench(
 
     try:
         check_positive(jobs, "--jobs")
-    except BadInput as error:
+    except BadInputError as error:
         fail(str(error))
     console = Console(stderr=True)
     say = (lambda _: None) if as_json else (lambda text: console.print(f"measuring {text}..."))

@@ -75,3 +75,17 @@ def test_greedy_policy_splits_ties_and_greedy_value_uses_it() -> None:
 def test_bad_gamma_is_refused() -> None:
     with pytest.raises(ValueError, match="gamma"):
         value_iteration(chain(2), gamma=1.5)
+
+
+def test_expected_episode_length_of_a_chain() -> None:
+    from dynalab.envs.ground_truth import epsilon_greedy_policy, expected_episode_length
+
+    mdp = chain(3)
+    # always right: 3 steps; moving right with probability 1/2 doubles each step: 6
+    assert expected_episode_length(mdp, np.array([[0.0, 1.0]] * 3)) == pytest.approx(3.0)
+    assert expected_episode_length(mdp, np.full((3, 2), 0.5)) == pytest.approx(6.0)
+    policy = epsilon_greedy_policy(np.array([[0.0, 1.0]] * 3), 0.2)
+    assert policy[0].tolist() == pytest.approx([0.1, 0.9])
+    assert expected_episode_length(mdp, policy) == pytest.approx(3 / 0.9)
+    with pytest.raises(ValueError, match="probability 1"):
+        expected_episode_length(mdp, np.array([[1.0, 0.0]] * 3))

@@ -185,3 +185,36 @@ def greedy_value(mdp: ArrayMDP, q_values: np.ndarray, gamma: float) -> float:
     """True value of the greedy policy of ``q_values`` (ties uniform), averaged over starts."""
     values = evaluate_policy(mdp, greedy_policy(np.asarray(q_values, dtype=np.float64)), gamma)
     return float(mdp.start_prob @ values)
+
+
+def epsilon_greedy_policy(q_values: np.ndarray, epsilon: float) -> np.ndarray:
+    """``policy[s, a]`` of epsilon-greedy on ``q_values`` (greedy ties split uniformly)."""
+    n_actions = q_values.shape[1]
+    greedy = greedy_policy(np.asarray(q_values, dtype=np.float64))
+    return epsilon / n_actions + (1.0 - epsilon) * greedy
+
+
+def expected_episode_length(mdp: ArrayMDP, policy: np.ndarray) -> float:
+    """Expected number of steps until termination under ``policy``, from the start
+    distribution: solves (I - P_pi) h = 1 over the non-terminating transitions.
+
+    Dense solve: meant for worlds of up to a few thousand states. Raises ValueError
+    when the policy does not end episodes with probability 1.
+    """
+    n = mdp.n_states
+    transition = np.zeros((n, n))
+    for k in range(mdp.max_outcomes):
+        weight = policy[:, :, None] * (mdp.prob[:, :, k : k + 1] * ~mdp.terminal[:, :, k : k + 1])
+        np.add.at(transition, (np.arange(n)[:, None], mdp.next_state[:, :, k]), weight[:, :, 0])
+    reached = mdp.decision_states()
+    index = np.flatnonzero(reached)
+    system = np.eye(len(index)) - transition[np.ix_(index, index)]
+    try:
+        lengths = np.linalg.solve(system, np.ones(len(index)))
+    except np.linalg.LinAlgError:
+        raise ValueError("the policy does not end episodes with probability 1") from None
+    if not np.all(np.isfinite(lengths)) or (lengths < 0).any():
+        raise ValueError("the policy does not end episodes with probability 1")
+    full = np.zeros(n)
+    full[index] = lengths
+    return float(mdp.start_prob @ full)

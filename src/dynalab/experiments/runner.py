@@ -114,31 +114,20 @@ def run_agent(
     def one_run(
         index: int, seed_sequence: np.random.SeedSequence
     ) -> tuple[RunLog, np.ndarray, float]:
-        q_values = np.zeros((schedule.n_states, schedule.n_actions))
-        model = empty_model(schedule.n_states, schedule.n_actions, agent.model_spec)
-        log = empty_log(max_episodes, n_records)
-        started = time.perf_counter()
-        run_dyna_q(
-            *arrays,
-            q_values,
-            model,
-            agent.alpha,
-            agent.gamma,
-            agent.epsilon,
-            agent.planning_steps,
-            agent.kappa,
-            agent.untried_actions,
+        outcome = run_single(
+            arrays,
+            agent,
+            seed_sequence,
             episode_budget,
             step_budget,
             evaluate,
             record_every,
-            make_rng(seed_sequence),
-            log,
+            max_episodes,
+            n_records,
         )
-        elapsed = time.perf_counter() - started
         if on_run_done is not None:
             on_run_done(index)
-        return log, q_values, elapsed
+        return outcome
 
     warm_up(arrays, agent)
     seeds = run_seeds(seed, runs)
@@ -148,6 +137,44 @@ def run_agent(
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(one_run, range(runs), seeds))
     return _collect(agent, schedule.name, seed, outcomes, max_episodes, record_every)
+
+
+def run_single(
+    arrays: tuple[np.ndarray, ...],
+    agent: AgentConfig,
+    seed_sequence: np.random.SeedSequence,
+    episode_budget: int,
+    step_budget: int,
+    evaluate: bool = False,
+    record_every: int = 0,
+    max_episodes: int | None = None,
+    n_records: int = 0,
+) -> tuple[RunLog, np.ndarray, float]:
+    """One run on stacked world arrays (``WorldSchedule.stacked()``): its log, final Q
+    and wall seconds. Budgets as in the compiled loop: 0 means no limit of that kind."""
+    n_states, n_actions = arrays[0].shape[1], arrays[0].shape[2]
+    q_values = np.zeros((n_states, n_actions))
+    model = empty_model(n_states, n_actions, agent.model_spec)
+    log = empty_log(max_episodes or episode_budget or step_budget, n_records)
+    started = time.perf_counter()
+    run_dyna_q(
+        *arrays,
+        q_values,
+        model,
+        agent.alpha,
+        agent.gamma,
+        agent.epsilon,
+        agent.planning_steps,
+        agent.kappa,
+        agent.untried_actions,
+        episode_budget,
+        step_budget,
+        evaluate,
+        record_every,
+        make_rng(seed_sequence),
+        log,
+    )
+    return log, q_values, time.perf_counter() - started
 
 
 def warm_up(arrays: tuple[np.ndarray, ...], agent: AgentConfig) -> None:

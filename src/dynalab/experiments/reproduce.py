@@ -1,0 +1,389 @@
+"""Sutton & Barto chapter 8, reproduced: each figure's experiment and its claims, measured.
+
+Each reproduction runs the book's experiment with the book's settings (or documented
+choices where the book gives none), writes a run folder like ``dynalab compare`` does,
+and checks the book's qualitative claims as :class:`Claim` lines: the claim, the
+measured numbers with 95% bootstrap intervals across runs, and whether it held. A claim
+holds only when the interval, not just the mean, is on the claimed side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from dynalab.agents.config import AgentConfig
+from dynalab.envs.ground_truth import (
+    epsilon_greedy_policy,
+    expected_episode_length,
+    value_iteration,
+)
+from dynalab.envs.maze import Maze
+from dynalab.envs.mdp import WorldSchedule
+from dynalab.experiments import results
+from dynalab.experiments.compare import (
+    Comparison,
+    config_dict,
+    cumulative_reward_at,
+    run_comparison,
+    summarize,
+)
+from dynalab.experiments.runner import run_seeds, run_single
+from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
+from dynalab.experiments.stats import Estimate, mean_ci
+
+BOOK_DEFAULTS = {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1}
+NEAR_OPTIMAL_SLACK = 1.2
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One of the book's claims, what was measured, and whether it held."""
+
+    text: str
+    measured: str
+    holds: bool
+
+    def line(self) -> str:
+        return f"[{'holds' if self.holds else 'fails'}] {self.text}: {self.measured}"
+
+    def to_dict(self) -> dict:
+        return {"claim": self.text, "measured": self.measured, "holds": self.holds}
+
+
+@dataclass
+class Outcome:
+    """What a reproduction produced: claims, figures, and the run-folder contents."""
+
+    claims: list[Claim]
+    figures: dict[str, Figure] = field(default_factory=dict)
+    comparison: Comparison | None = None
+    extra_summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    name: str
+    title: str
+    settings: str
+    runs: int
+    run: Callable[[int, int, int, Callable[[int], None]], Outcome]
+
+
+def per_run_window(episode_steps: np.ndarray, first: int, last: int) -> np.ndarray:
+    """Per run, mean steps per episode over 1-based episodes ``first..last``."""
+    window = episode_steps[:, first - 1 : last].astype(float)
+    window[window < 0] = np.nan
+    return np.nanmean(window, axis=1)
+
+
+def epsilon_optimal_length(maze: Maze, gamma: float, epsilon: float) -> float:
+    """Expected episode length of epsilon-greedy on Q*: the best a learner exploring with
+    that epsilon can show in steps per episode (14 moves become ~15.9 on the Dyna maze)."""
+    mdp = maze.to_mdp()
+    q_star, _ = value_iteration(mdp, gamma)
+    return expected_episode_length(mdp, epsilon_greedy_policy(q_star, epsilon))
+
+
+def _below(estimate: Estimate, limit: float) -> bool:
+    return bool(estimate.high <= limit)
+
+
+def _above(estimate: Estimate, limit: float) -> bool:
+    return bool(estimate.low > limit)
+
+
+def figure_8_2(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """Fig. 8.2: Dyna maze, n in {0, 5, 50}, 50 episodes, alpha 0.1, gamma 0.95, eps 0.1."""
+    world = parse_env_spec("dyna-maze")
+    agents = parse_agent_specs(["q-learning", "dyna-q:n=5", "dyna-q:n=50"], BOOK_DEFAULTS)
+    comparison = run_comparison(
+        world, agents, episodes=50, runs=runs, seed=seed, jobs=jobs, on_run_done=advance
+    )
+    model_free, five, fifty = comparison.results
+    target = epsilon_optimal_length(world.maze, 0.95, 0.1)
+    limit = NEAR_OPTIMAL_SLACK * target
+    near = f"<= {limit:.1f} steps (1.2 x {target:.1f}, the expected length of eps-greedy on Q*)"
+    fifty_early = mean_ci(per_run_window(fifty.episode_steps, 3, 5), seed=seed)
+    free_early = mean_ci(per_run_window(model_free.episode_steps, 3, 5), seed=seed)
+    free_mid = mean_ci(per_run_window(model_free.episode_steps, 11, 15), seed=seed)
+    free_late = mean_ci(per_run_window(model_free.episode_steps, 41, 50), seed=seed)
+    early = {
+        label: mean_ci(per_run_window(result.episode_steps, 2, 10), seed=seed)
+        for label, result in (("n=0", model_free), ("n=5", five), ("n=50", fifty))
+    }
+    claims = [
+        Claim(
+            f"n=50 is near-optimal by episodes 3-5 (mean steps {near})",
+            f"n=50 episodes 3-5: {fifty_early} steps",
+            _below(fifty_early, limit),
+        ),
+        Claim(
+            "n=0 (Q-learning) is far from it then",
+            f"n=0 episodes 3-5: {free_early} steps",
+            _above(free_early, limit),
+        ),
+        Claim(
+            "n=0 needs about 25 episodes: still far off at episodes 11-15, near-optimal "
+            "by episodes 41-50",
+            f"n=0 episodes 11-15: {free_mid}; episodes 41-50: {free_late} steps",
+            _above(free_mid, limit) and _below(free_late, limit),
+        ),
+        Claim(
+            "more planning, faster learning: n=50 < n=5 < n=0 in steps over episodes 2-10 "
+            "(intervals apart)",
+            "; ".join(f"{label}: {estimate}" for label, estimate in early.items()),
+            early["n=50"].high < early["n=5"].low and early["n=5"].high < early["n=0"].low,
+        ),
+    ]
+    return Outcome(claims, comparison=comparison)
+
+
+def greedy_path_reaches_goal(maze: Maze, q_values: np.ndarray) -> bool:
+    """Does following learned greedy actions from the start reach a goal?
+
+    A state whose action values are all equal has no learned action: the path stops.
+    """
+    moves = maze.moves()
+    goals = {maze.state(*g) for g in maze.goals}
+    state = maze.state(*maze.start)
+    for _ in range(maze.n_states):
+        if state in goals:
+            return True
+        row = q_values[state]
+        if np.all(row == row[0]):
+            return False
+        state = int(moves[state, int(np.argmax(row))])
+    return state in goals
+
+
+def figure_8_3(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """Fig. 8.3: greedy policies halfway through episode 2, without and with planning."""
+    from dynalab.envs.builtin import dyna_maze
+    from dynalab.experiments.figures import greedy_action_mask, policy_figure
+
+    maze = dyna_maze()
+    arrays = WorldSchedule.static(maze.to_mdp()).stacked()
+    agents = {"n=0": AgentConfig("q-learning", 0), "n=50": AgentConfig("dyna-q", 50)}
+    free = ~maze.walls.ravel()
+    learned: dict[str, list[float]] = {label: [] for label in agents}
+    complete: dict[str, list[float]] = {label: [] for label in agents}
+    first_q: dict[str, np.ndarray] = {}
+    for index, seed_sequence in enumerate(run_seeds(seed, runs)):
+        for label, agent in agents.items():
+            log, q_end, _ = run_single(arrays, agent, seed_sequence, 2, 0)
+            halfway = int(log.episode_steps[0] + log.episode_steps[1] // 2)
+            _, q_values, _ = run_single(arrays, agent, seed_sequence, 0, halfway)
+            mask = greedy_action_mask(q_values)
+            learned[label].append(float(np.count_nonzero(mask.any(axis=1) & free)))
+            complete[label].append(float(greedy_path_reaches_goal(maze, q_end)))
+            if index == 0:
+                first_q[label] = q_values
+        advance(index)
+    cells = {label: mean_ci(values, seed=seed) for label, values in learned.items()}
+    paths = {label: mean_ci(values, seed=seed) for label, values in complete.items()}
+    claims = [
+        Claim(
+            "without planning only the last step before the goal has a learned action "
+            "(at most 2 cells)",
+            f"cells with a greedy action, n=0: {cells['n=0']}",
+            _below(cells["n=0"], 2.0),
+        ),
+        Claim(
+            "with planning (n=50) an extensive policy has been learned by then (over 10x "
+            "as many cells, intervals apart)",
+            f"cells with a greedy action, n=50: {cells['n=50']} vs n=0: {cells['n=0']}",
+            cells["n=50"].low > 10 * cells["n=0"].high,
+        ),
+        Claim(
+            "by the end of episode 2 the n=50 policy reaches back to the start: its greedy "
+            "path leads from start to goal in most runs, n=0's in none",
+            f"share of runs with a complete greedy path: n=50 {paths['n=50']}, n=0 {paths['n=0']}",
+            _above(paths["n=50"], 0.5) and paths["n=0"].mean == 0.0,
+        ),
+    ]
+    figure = policy_figure(
+        maze,
+        [
+            (f"{label}: {'without' if label == 'n=0' else 'with'} planning", q)
+            for label, q in first_q.items()
+        ],
+        "Greedy policies halfway through episode 2 (Fig. 8.3), run 0",
+    )
+    summary = {
+        "cells_with_greedy_action": {k: v.to_dict() for k, v in cells.items()},
+        "complete_greedy_path_share": {k: v.to_dict() for k, v in paths.items()},
+        "greedy_actions_mask_run0": {
+            label: greedy_action_mask(q).astype(int).tolist() for label, q in first_q.items()
+        },
+    }
+    return Outcome(claims, figures={"policies.png": figure}, extra_summary=summary)
+
+
+def _changing_maze_claims(
+    comparison: Comparison, change: int, seed: int, before: tuple[int, int], after: tuple[int, int]
+) -> tuple[dict[str, Estimate], dict[str, Estimate], dict[str, Estimate]]:
+    """Per agent: final cumulative reward, reward gained in the window ``before`` and in
+    the window ``after`` (real steps), as estimates across runs."""
+    final, gained_before, gained_after = {}, {}, {}
+    for agent, result in zip(comparison.agents, comparison.results, strict=True):
+        label = agent.config.name
+        final[label] = mean_ci(cumulative_reward_at(result, comparison.steps), seed=seed)
+        gained_before[label] = mean_ci(
+            cumulative_reward_at(result, before[1]) - cumulative_reward_at(result, before[0]),
+            seed=seed,
+        )
+        gained_after[label] = mean_ci(
+            cumulative_reward_at(result, after[1]) - cumulative_reward_at(result, after[0]),
+            seed=seed,
+        )
+    return final, gained_before, gained_after
+
+
+def figure_8_4(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """Fig. 8.4: blocking maze, 3000 steps, the short path blocked at step 1000."""
+    world = parse_env_spec("blocking-maze")
+    agents = parse_agent_specs(
+        ["dyna-q:n=10,alpha=1.0", "dyna-q+:n=10,alpha=1.0,kappa=0.0001"], BOOK_DEFAULTS
+    )
+    comparison = run_comparison(
+        world, agents, steps=3000, runs=runs, seed=seed, jobs=jobs, on_run_done=advance
+    )
+    final, before, after = _changing_maze_claims(comparison, 1000, seed, (0, 1000), (1000, 3000))
+    claims = [
+        Claim(
+            "both agents find the short path before the change (reward by step 1000 > 0)",
+            f"Dyna-Q {before['dyna-q']}, Dyna-Q+ {before['dyna-q+']}",
+            _above(before["dyna-q"], 0.0) and _above(before["dyna-q+"], 0.0),
+        ),
+        Claim(
+            "both find the new path around the wall after it moves (reward in steps 1000-3000 > 0)",
+            f"Dyna-Q {after['dyna-q']}, Dyna-Q+ {after['dyna-q+']}",
+            _above(after["dyna-q"], 0.0) and _above(after["dyna-q+"], 0.0),
+        ),
+        Claim(
+            "Dyna-Q+ does better than Dyna-Q: higher cumulative reward by step 3000 "
+            "(intervals apart)",
+            f"Dyna-Q+ {final['dyna-q+']} vs Dyna-Q {final['dyna-q']}",
+            final["dyna-q+"].low > final["dyna-q"].high,
+        ),
+    ]
+    return Outcome(claims, comparison=comparison)
+
+
+def figure_8_5(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """Fig. 8.5: shortcut maze, 6000 steps, a shortcut opens at step 3000."""
+    world = parse_env_spec("shortcut-maze")
+    agents = parse_agent_specs(
+        ["dyna-q:n=50,alpha=1.0", "dyna-q+:n=50,alpha=1.0,kappa=0.001"], BOOK_DEFAULTS
+    )
+    comparison = run_comparison(
+        world, agents, steps=6000, runs=runs, seed=seed, jobs=jobs, on_run_done=advance
+    )
+    final, before, after = _changing_maze_claims(comparison, 3000, seed, (2000, 3000), (5000, 6000))
+    claims = [
+        Claim(
+            "Dyna-Q never switches to the shortcut: its reward rate in steps 5000-6000 is "
+            "no higher than in steps 2000-3000 (+10%)",
+            f"Dyna-Q reward per 1000 steps before {before['dyna-q']}, after {after['dyna-q']}",
+            after["dyna-q"].mean <= 1.1 * before["dyna-q"].mean,
+        ),
+        Claim(
+            "Dyna-Q+ finds and uses the shortcut: its reward rate after the change beats "
+            "its rate before and Dyna-Q's after (intervals apart)",
+            f"Dyna-Q+ before {before['dyna-q+']}, after {after['dyna-q+']}",
+            after["dyna-q+"].low > before["dyna-q+"].high
+            and after["dyna-q+"].low > after["dyna-q"].high,
+        ),
+        Claim(
+            "Dyna-Q+ ends with more cumulative reward (intervals apart)",
+            f"Dyna-Q+ {final['dyna-q+']} vs Dyna-Q {final['dyna-q']}",
+            final["dyna-q+"].low > final["dyna-q"].high,
+        ),
+    ]
+    return Outcome(claims, comparison=comparison)
+
+
+REPRODUCTIONS: dict[str, Reproduction] = {
+    "fig8.2": Reproduction(
+        "fig8.2",
+        "Dyna maze learning curves: planning steps n = 0, 5, 50 (Sutton & Barto Fig. 8.2)",
+        "30 runs x 50 episodes, alpha 0.1, gamma 0.95, epsilon 0.1",
+        30,
+        figure_8_2,
+    ),
+    "fig8.3": Reproduction(
+        "fig8.3",
+        "Greedy policies halfway through episode 2, n = 0 vs 50 (Sutton & Barto Fig. 8.3)",
+        "30 runs, alpha 0.1, gamma 0.95, epsilon 0.1",
+        30,
+        figure_8_3,
+    ),
+    "fig8.4": Reproduction(
+        "fig8.4",
+        "Blocking maze: Dyna-Q vs Dyna-Q+ (Sutton & Barto Fig. 8.4)",
+        "30 runs x 3000 steps, wall moves at 1000; n 10, alpha 1.0, kappa 1e-4, eps 0.1",
+        30,
+        figure_8_4,
+    ),
+    "fig8.5": Reproduction(
+        "fig8.5",
+        "Shortcut maze: Dyna-Q vs Dyna-Q+ (Sutton & Barto Fig. 8.5)",
+        "30 runs x 6000 steps, shortcut opens at 3000; n 50, alpha 1.0, kappa 1e-3, eps 0.1",
+        30,
+        figure_8_5,
+    ),
+}
+
+
+def reproduction_config(reproduction: Reproduction, runs: int, seed: int, jobs: int) -> dict:
+    return {
+        "command": "reproduce",
+        "reproduction": reproduction.name,
+        "title": reproduction.title,
+        "settings": reproduction.settings,
+        "runs": runs,
+        "seed": seed,
+        "jobs": jobs,
+    }
+
+
+def write_reproduction(
+    reproduction: Reproduction,
+    outcome: Outcome,
+    folder: Path,
+    *,
+    force: bool,
+    runs: int,
+    seed: int,
+    jobs: int,
+) -> None:
+    """The run folder of a reproduction: the comparison's files plus the claims."""
+    from dynalab.experiments.figures import comparison_figures
+    from dynalab.plots import save_figure
+
+    path = results.prepare_run_folder(folder, force)
+    config = reproduction_config(reproduction, runs, seed, jobs)
+    summary: dict = {"reproduction": reproduction.name, "title": reproduction.title}
+    figures = dict(outcome.figures)
+    if outcome.comparison is not None:
+        comparison = outcome.comparison
+        config["comparison"] = config_dict(comparison)
+        summary.update(summarize(comparison))
+        labels = comparison.labels
+        if comparison.episodes is not None:
+            results.write_episodes(path, comparison.results, labels)
+        else:
+            results.write_steps(path, comparison.results, labels)
+        figures.update(comparison_figures(comparison))
+    summary.update(outcome.extra_summary)
+    summary["claims"] = [claim.to_dict() for claim in outcome.claims]
+    summary["all_claims_hold"] = all(claim.holds for claim in outcome.claims)
+    results.write_config(path, config)
+    results.write_summary(path, summary)
+    for name, figure in figures.items():
+        save_figure(figure, path / name)
