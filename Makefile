@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint gallery clean
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) >/dev/null 2>&1 && echo $(PYTHON) || echo python3) -m venv $(VENV)
@@ -24,6 +24,17 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+
+REPRODUCTIONS := fig8.2 fig8.3 fig8.4 fig8.5
+
+gallery: $(STAMP)
+	mkdir -p docs/gallery
+	for name in $(REPRODUCTIONS); do \
+		$(BIN)/dynalab reproduce $$name --out runs/$$name --force --quiet || exit 1; \
+		for png in runs/$$name/*.png; do cp $$png docs/gallery/$$name-$$(basename $$png); done; \
+	done
+	$(BIN)/dynalab compare --env dyna-maze:scale=3 --runs 10 --episodes 30 --out runs/scaled --force --quiet
+	cp runs/scaled/policy.png docs/gallery/scaled-dyna-maze-policy.png
 
 clean:
 	rm -rf $(VENV) runs

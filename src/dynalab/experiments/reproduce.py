@@ -32,7 +32,7 @@ from dynalab.experiments.compare import (
     run_comparison,
     summarize,
 )
-from dynalab.experiments.runner import run_seeds, run_single
+from dynalab.experiments.runner import RunResult, run_seeds, run_single
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
 from dynalab.experiments.stats import Estimate, mean_ci
 
@@ -275,6 +275,18 @@ def figure_8_4(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) 
     return Outcome(claims, comparison=comparison)
 
 
+SHORTCUT_RATE_GAIN = 0.25
+
+
+def switched_to_shortcut(result: RunResult) -> np.ndarray:
+    """Per run, 1.0 if its reward rate in steps 5000-6000 is over 25% above its rate in
+    steps 2000-3000. The shortcut cuts the path from 16 to 10 moves, a 60% higher rate
+    for a policy that takes it; keeping the old path leaves the rate where it was."""
+    before = cumulative_reward_at(result, 3000) - cumulative_reward_at(result, 2000)
+    after = cumulative_reward_at(result, 6000) - cumulative_reward_at(result, 5000)
+    return (after > (1.0 + SHORTCUT_RATE_GAIN) * before).astype(float)
+
+
 def figure_8_5(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
     """Fig. 8.5: shortcut maze, 6000 steps, a shortcut opens at step 3000."""
     world = parse_env_spec("shortcut-maze")
@@ -285,12 +297,18 @@ def figure_8_5(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) 
         world, agents, steps=6000, runs=runs, seed=seed, jobs=jobs, on_run_done=advance
     )
     final, before, after = _changing_maze_claims(comparison, 3000, seed, (2000, 3000), (5000, 6000))
+    switched = {
+        agent.config.name: mean_ci(switched_to_shortcut(result), seed=seed)
+        for agent, result in zip(comparison.agents, comparison.results, strict=True)
+    }
     claims = [
         Claim(
-            "Dyna-Q never switches to the shortcut: its reward rate in steps 5000-6000 is "
-            "no higher than in steps 2000-3000 (+10%)",
-            f"Dyna-Q reward per 1000 steps before {before['dyna-q']}, after {after['dyna-q']}",
-            after["dyna-q"].mean <= 1.1 * before["dyna-q"].mean,
+            "Dyna-Q never switches to the shortcut: in most runs its reward rate in steps "
+            f"5000-6000 is not {SHORTCUT_RATE_GAIN:.0%} above its rate in steps 2000-3000",
+            f"share of runs that switched: Dyna-Q {switched['dyna-q']}, Dyna-Q+ "
+            f"{switched['dyna-q+']}; Dyna-Q reward per 1000 steps before {before['dyna-q']}, "
+            f"after {after['dyna-q']}",
+            _below(switched["dyna-q"], 0.5),
         ),
         Claim(
             "Dyna-Q+ finds and uses the shortcut: its reward rate after the change beats "
