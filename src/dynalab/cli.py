@@ -7,6 +7,7 @@ status 2, no traceback, and nothing written.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -56,6 +57,12 @@ def check_positive(value: int | None, option: str) -> None:
         raise BadInputError(f"{option} must be a positive integer, got {value}")
 
 
+def plain_console(stderr: bool = False) -> Console:
+    """A rich console that prints text as given: paths, specs and numbers such as
+    ``nan [nan, nan]`` or ``runs/[/x]`` are data, never rich markup."""
+    return Console(stderr=stderr, markup=False)
+
+
 @contextmanager
 def progress_bar(total: int, description: str, quiet: bool) -> Iterator[Callable[[int], None]]:
     """A rich progress bar over ``total`` runs; yields the per-run callback."""
@@ -63,12 +70,12 @@ def progress_bar(total: int, description: str, quiet: bool) -> Iterator[Callable
         yield lambda _: None
         return
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=plain_console(stderr=True), transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda _: progress.advance(task)
 
@@ -157,7 +164,7 @@ def compare(
             on_run_done=advance,
         )
     summary = write_run_folder(comparison, folder, force=force, plot=not no_plot)
-    console = Console()
+    console = plain_console()
     console.print(summary_table(summary))
     if not quiet:
         console.print(f"run folder: {folder}")
@@ -208,7 +215,7 @@ def reproduce(
         fail(str(error))
     reproduction = REPRODUCTIONS[name]
     total_runs = runs or reproduction.runs
-    console = Console()
+    console = plain_console()
     if not quiet:
         console.print(f"{reproduction.title}\n{reproduction.settings}", highlight=False)
     with progress_bar(total_runs * 3, f"reproduce {name}", quiet) as advance:
@@ -225,10 +232,11 @@ def reproduce(
 
 
 def estimate_text(entry: dict | None) -> str:
-    """``mean [low, high]`` from a summary estimate (or a dash when there is none)."""
+    """``mean [low, high]`` from a summary estimate (or a dash when there is none:
+    no entry, or a mean that is ``None`` in JSON or nan in memory)."""
     from dynalab.experiments.stats import Estimate
 
-    if not entry or entry.get("mean") is None:
+    if not entry or entry.get("mean") is None or math.isnan(entry["mean"]):
         return "-"
     return str(Estimate(entry["mean"], _or_nan(entry["low"]), _or_nan(entry["high"]), entry["n"]))
 
@@ -267,7 +275,7 @@ def summary_table(summary: dict) -> Table:
         rows.append((f"reward by step {budget['steps']}", _cell("cumulative_reward")))
     rows.append(("planning updates", _cell("planning_updates")))
     rows.append(("wall time per run (s)", _cell("wall_time_s")))
-    if summary.get("baseline"):
+    if _has_improvement(summary):
         rows.append((f"P(better than {summary['baseline']})", _cell("probability_of_improvement")))
     for name, cell in rows:
         table.add_row(name, *(cell(entry) for entry in agents.values()))
@@ -300,11 +308,16 @@ def _shown_episodes(reported: list[str]) -> list[str]:
     return keep
 
 
+def _has_improvement(summary: dict) -> bool:
+    """Whether any agent is compared with a baseline (not so when the baseline is alone)."""
+    return any("probability_of_improvement" in e for e in summary["agents"].values())
+
+
 def _caption(summary: dict) -> str:
     parts = []
     if summary.get("near_optimal"):
         parts.append(f"near-optimal: {summary['near_optimal']}; (k/n) runs got there")
-    if summary.get("baseline"):
+    if _has_improvement(summary):
         agents = summary["agents"]
         measure = next(
             (

@@ -319,10 +319,8 @@ def write_run_folder(
     summary = summarize(comparison)
     results.write_config(path, config_dict(comparison))
     labels = comparison.labels
-    if comparison.episodes is not None:
-        results.write_episodes(path, comparison.results, labels)
-    else:
-        results.write_steps(path, comparison.results, labels)
+    results.write_episodes(path, comparison.results, labels)
+    results.write_steps(path, comparison.results, labels)
     results.write_summary(path, summary)
     if plot:
         from dynalab.experiments.figures import comparison_figures

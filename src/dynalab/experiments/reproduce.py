@@ -393,10 +393,8 @@ def write_reproduction(
         config["comparison"] = config_dict(comparison)
         summary.update(summarize(comparison))
         labels = comparison.labels
-        if comparison.episodes is not None:
-            results.write_episodes(path, comparison.results, labels)
-        else:
-            results.write_steps(path, comparison.results, labels)
+        results.write_episodes(path, comparison.results, labels)
+        results.write_steps(path, comparison.results, labels)
         figures.update(comparison_figures(comparison))
     summary.update(outcome.extra_summary)
     summary["claims"] = [claim.to_dict() for claim in outcome.claims]
