@@ -48,13 +48,13 @@ def test_dyna_q_with_a_perfect_model_converges_to_q_star() -> None:
     q_values = np.zeros((mdp.n_states, mdp.n_actions))
     model = empty_model(mdp.n_states, mdp.n_actions)
     rng = make_rng(run_seeds(0, 1)[0])
-    from dynalab.experiments.loop import empty_log, run_dyna_q
+    from dynalab.experiments.loop import empty_log, run_planning_agent
 
     steps = 0
     while not (model.visits[decision] > 0).all():  # run until every pair was observed
         steps += 2000
         assert steps < 200_000, "exploration never covered the maze"
-        run_dyna_q(
+        run_planning_agent(
             *WorldSchedule.static(mdp).stacked(),
             q_values,
             model,

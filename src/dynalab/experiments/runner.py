@@ -20,7 +20,7 @@ from dynalab.agents.dyna import dyna_q_step
 from dynalab.agents.policy import epsilon_greedy
 from dynalab.envs.ground_truth import greedy_value
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
-from dynalab.experiments.loop import RunLog, empty_log, run_dyna_q
+from dynalab.experiments.loop import RunLog, empty_log, run_loop
 from dynalab.models.tabular import empty_model
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def run_single(
     model = empty_model(n_states, n_actions, agent.model_spec)
     log = empty_log(max_episodes or episode_budget or step_budget, n_records)
     started = time.perf_counter()
-    run_dyna_q(
+    run_loop(agent.planning_steps)(
         *arrays,
         q_values,
         model,
@@ -180,7 +180,7 @@ def run_single(
 def warm_up(arrays: tuple[np.ndarray, ...], agent: AgentConfig) -> None:
     """Load (or compile) the run loop before timing runs, so wall times exclude it."""
     n_states, n_actions = arrays[0].shape[1], arrays[0].shape[2]
-    run_dyna_q(
+    run_loop(agent.planning_steps)(
         *arrays,
         np.zeros((n_states, n_actions)),
         empty_model(n_states, n_actions, agent.model_spec),
