@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from dynalab.agents.config import AgentConfig, AgentConfigError, dyna_q, dyna_q_plus, q_learning
+from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.builtin import blocking_maze, dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule
+from dynalab.experiments.loop import LOOPS, Budget, empty_log
 from dynalab.experiments.runner import make_rng, run_agent, run_seeds
-from dynalab.models.tabular import empty_model
 from dynalab.planners.uniform import plan_uniform
 
 
@@ -46,28 +47,20 @@ def test_dyna_q_with_a_perfect_model_converges_to_q_star() -> None:
     decision = mdp.decision_states()
     agent = AgentConfig("dyna-q", planning_steps=5, alpha=1.0, gamma=0.95, epsilon=1.0)
     q_values = np.zeros((mdp.n_states, mdp.n_actions))
-    model = empty_model(mdp.n_states, mdp.n_actions)
+    memory = agent_memory(agent, mdp.n_states, mdp.n_actions)
+    model = memory.model
     rng = make_rng(run_seeds(0, 1)[0])
-    from dynalab.experiments.loop import empty_log, run_planning_agent
-
+    world = WorldSchedule.static(mdp).stacked()
     steps = 0
     while not (model.visits[decision] > 0).all():  # run until every pair was observed
         steps += 2000
         assert steps < 200_000, "exploration never covered the maze"
-        run_planning_agent(
-            *WorldSchedule.static(mdp).stacked(),
+        LOOPS[agent.kind](
+            world,
             q_values,
-            model,
-            agent.alpha,
-            agent.gamma,
-            agent.epsilon,
-            agent.planning_steps,
-            0.0,
-            False,
-            0,
-            2000,
-            False,
-            0,
+            memory,
+            agent_params(agent),
+            Budget(0, 2000, False, 0),
             rng,
             empty_log(2000, 0),
         )

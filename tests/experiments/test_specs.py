@@ -144,7 +144,7 @@ def test_close_model_kind_is_suggested() -> None:
         ("dyna-q:alpha=1.5", "alpha must be in (0, 1]"),
         ("dyna-q:epsilon=-1", "epsilon must be in [0, 1]"),
         ("dyna-q:gamma=2", "gamma must be in [0, 1]"),
-        ("dyna-q:kappa=0.1", "kappa is Dyna-Q+'s bonus"),
+        ("dyna-q:kappa=0.1", "kappa is for dyna-q+"),
         ("dyna-q+:kappa=-1", "kappa must be >= 0"),
         ("q-learning:n=3", "planning_steps must be 0"),
     ],
@@ -213,7 +213,21 @@ def test_empty_list_and_bare_string_are_refused() -> None:
 
 def test_help_tables_cover_every_agent_and_key() -> None:
     assert list(AGENT_HELP) == list(AGENT_NAMES)
-    assert list(AGENT_KEYS) == ["n", "alpha", "gamma", "epsilon", "kappa", "model"]
+    assert list(AGENT_KEYS) == [
+        "n",
+        "alpha",
+        "gamma",
+        "epsilon",
+        "kappa",
+        "model",
+        "sampling",
+        "theta",
+        "sweeps",
+        "optimism",
+        "simulations",
+        "depth",
+        "c",
+    ]
     for text in [*AGENT_HELP.values(), *AGENT_KEYS.values()]:
         assert text and len(text.splitlines()) == 1
     assert "default 5" in AGENT_KEYS["n"] and "default 0.001" in AGENT_KEYS["kappa"]

@@ -12,6 +12,7 @@ from dynalab.models.tabular import (
     model_expected_target,
     model_sample,
     model_update,
+    predecessors,
 )
 
 
@@ -22,7 +23,8 @@ def test_deterministic_model_keeps_the_last_outcome() -> None:
     assert model_sample(model, 0, 1, 0.3) == (-1.0, 1, True)
     assert model.last_tried[0, 1] == 9
     assert model.visits[0, 1] == 2
-    assert model.sizes.tolist() == [1, 2]  # one pair tried; both actions of state 0 known
+    # one pair tried; both actions of state 0 known; one predecessor edge (0,1) -> 2
+    assert model.sizes.tolist() == [1, 2, 1]
 
 
 def test_count_model_estimates_distribution_and_mean_reward() -> None:
@@ -90,3 +92,15 @@ def test_count_model_refuses_more_outcomes_than_it_can_hold() -> None:
 def test_model_spec_validation() -> None:
     with pytest.raises(ValueError, match="model must be one of"):
         ModelSpec("neural")
+
+
+def test_predecessors_are_recorded_once_per_pair_and_next_state() -> None:
+    model = empty_model(4, 2)
+    model_update(model, 0, 1, 0.0, 2, False, 0)
+    model_update(model, 0, 1, 0.0, 2, False, 1)  # same outcome: no new edge
+    model_update(model, 1, 0, 0.0, 2, False, 2)
+    model_update(model, 3, 0, 1.0, 2, True, 3)  # terminal: nothing to propagate
+    model_update(model, 0, 1, 0.0, 3, False, 4)  # the world changed: a new edge
+    assert predecessors(model, 2) == [(1, 0), (0, 1)]
+    assert predecessors(model, 3) == [(0, 1)]
+    assert predecessors(model, 0) == []

@@ -6,7 +6,28 @@ from dataclasses import asdict, dataclass
 
 from dynalab.models.tabular import MODEL_KINDS, ModelSpec
 
-AGENT_NAMES = ("q-learning", "dyna-q", "dyna-q+")
+AGENT_NAMES = ("q-learning", "dyna-q", "dyna-q+", "prioritized-sweeping", "model-vi", "mcts")
+SAMPLINGS = ("uniform", "on-policy")
+
+# Which compiled loop body an agent runs (see dynalab.experiments.loop).
+KIND_MODEL_FREE = 0
+KIND_DYNA = 1
+KIND_DYNA_ON_POLICY = 2
+KIND_PRIORITIZED = 3
+KIND_MODEL_VI = 4
+KIND_MCTS = 5
+
+# Hyper-parameters that only some agents take: name -> (agents, default).
+SPECIFIC_KEYS = {
+    "kappa": (("dyna-q+",), 0.0),
+    "sampling": (("dyna-q", "dyna-q+"), "uniform"),
+    "theta": (("prioritized-sweeping",), 1e-4),
+    "sweeps": (("model-vi",), 0),
+    "optimism": (("model-vi",), 0.0),
+    "simulations": (("mcts",), 50),
+    "depth": (("mcts",), 10),
+    "exploration": (("mcts",), 1.0),
+}
 
 
 class AgentConfigError(ValueError):
@@ -15,11 +36,16 @@ class AgentConfigError(ValueError):
 
 @dataclass(frozen=True)
 class AgentConfig:
-    """An agent: Q-learning, Dyna-Q or Dyna-Q+ and its hyper-parameters.
+    """An agent and its hyper-parameters.
 
-    ``planning_steps`` is n, the simulated updates per real step (0 for Q-learning);
-    ``kappa`` is Dyna-Q+'s bonus weight (0 for the others); ``model`` is the learned
-    model's kind (``deterministic``: the book's last-outcome model, or ``counts``).
+    ``planning_steps`` is n, the planning updates per real step (0 for Q-learning; the
+    queue pops of prioritized sweeping); ``kappa`` is Dyna-Q+'s bonus weight; ``model``
+    is the learned model's kind (``deterministic``: the book's last-outcome model, or
+    ``counts``); ``sampling`` picks Dyna's planning distribution (uniform over seen pairs,
+    or on-policy trajectories, §8.6); ``theta`` is prioritized sweeping's queueing
+    threshold; ``sweeps`` bounds model-vi's sweeps per real step (0: until converged)
+    and ``optimism`` is the value it gives untried actions (0: none); ``simulations``,
+    ``depth`` and ``exploration`` (UCB's c) configure MCTS.
     """
 
     name: str = "dyna-q"
@@ -30,6 +56,13 @@ class AgentConfig:
     kappa: float = 0.0
     model: str = "deterministic"
     max_outcomes: int = 8
+    sampling: str = "uniform"
+    theta: float = 1e-4
+    sweeps: int = 0
+    optimism: float = 0.0
+    simulations: int = 50
+    depth: int = 10
+    exploration: float = 1.0
 
     def __post_init__(self) -> None:
         if self.name not in AGENT_NAMES:
@@ -53,8 +86,28 @@ class AgentConfig:
             )
         if self.name == "q-learning" and self.planning_steps != 0:
             raise AgentConfigError("q-learning learns no model: planning_steps must be 0")
-        if self.name != "dyna-q+" and self.kappa != 0.0:
-            raise AgentConfigError(f"kappa is Dyna-Q+'s bonus; {self.name} takes kappa=0")
+        for key, (agents, default) in SPECIFIC_KEYS.items():
+            if self.name not in agents and getattr(self, key) != default:
+                raise AgentConfigError(
+                    f"{key} is for {', '.join(agents)}; {self.name} takes {key}={default}"
+                )
+        if self.sampling not in SAMPLINGS:
+            raise AgentConfigError(
+                f"sampling must be one of {', '.join(SAMPLINGS)}, got {self.sampling!r}"
+            )
+        if not self.theta >= 0.0:
+            raise AgentConfigError(f"theta must be >= 0, got {self.theta}")
+        if not self.optimism >= 0.0:
+            raise AgentConfigError(f"optimism must be >= 0, got {self.optimism}")
+        if not self.exploration >= 0.0:
+            raise AgentConfigError(f"exploration must be >= 0, got {self.exploration}")
+        _check_int("sweeps", self.sweeps, 0)
+        _check_int("simulations", self.simulations, 1)
+        _check_int("depth", self.depth, 1)
+        if self.name in ("model-vi", "mcts") and self.planning_steps != 0:
+            raise AgentConfigError(
+                f"{self.name} plans by its own keys (sweeps, simulations): planning_steps must be 0"
+            )
         if not isinstance(self.max_outcomes, int) or self.max_outcomes < 1:
             raise AgentConfigError(f"max_outcomes must be an integer >= 1, got {self.max_outcomes}")
 
@@ -62,6 +115,23 @@ class AgentConfig:
     def untried_actions(self) -> bool:
         """Dyna-Q+ also plans with untried actions (Sutton & Barto §8.3, footnote)."""
         return self.name == "dyna-q+"
+
+    @property
+    def kind(self) -> int:
+        """Which compiled loop body runs this agent."""
+        if self.name == "prioritized-sweeping":
+            return KIND_PRIORITIZED
+        if self.name == "model-vi":
+            return KIND_MODEL_VI
+        if self.name == "mcts":
+            return KIND_MCTS
+        if self.planning_steps == 0:
+            return KIND_MODEL_FREE
+        return KIND_DYNA_ON_POLICY if self.sampling == "on-policy" else KIND_DYNA
+
+    @property
+    def learns_model(self) -> bool:
+        return self.kind != KIND_MODEL_FREE
 
     @property
     def model_spec(self) -> ModelSpec:
@@ -97,6 +167,62 @@ def dyna_q_plus(
 ) -> AgentConfig:
     """Dyna-Q+ (Sutton & Barto §8.3): Dyna-Q with the bonus kappa*sqrt(tau) in planning."""
     return AgentConfig("dyna-q+", planning_steps, alpha, gamma, epsilon, kappa, model)
+
+
+def _check_int(label: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise AgentConfigError(f"{label} must be an integer >= {low}, got {value!r}")
+
+
+def prioritized_sweeping(
+    planning_steps: int = 5,
+    theta: float = 1e-4,
+    alpha: float = 0.1,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    model: str = "deterministic",
+) -> AgentConfig:
+    """Prioritized sweeping (Sutton & Barto §8.4); with ``model="counts"`` the
+    expected-update version."""
+    return AgentConfig(
+        "prioritized-sweeping", planning_steps, alpha, gamma, epsilon, model=model, theta=theta
+    )
+
+
+def model_vi(
+    sweeps: int = 0,
+    optimism: float = 0.0,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    model: str = "deterministic",
+) -> AgentConfig:
+    """Value iteration on the learned model after every real step (certainty equivalence)."""
+    return AgentConfig(
+        "model-vi", 0, 1.0, gamma, epsilon, model=model, sweeps=sweeps, optimism=optimism
+    )
+
+
+def mcts(
+    simulations: int = 50,
+    depth: int = 10,
+    exploration: float = 1.0,
+    alpha: float = 0.1,
+    gamma: float = 0.95,
+    epsilon: float = 0.1,
+    model: str = "deterministic",
+) -> AgentConfig:
+    """Decision-time planning by UCT on the learned model, Q-learning as leaf values (§8.11)."""
+    return AgentConfig(
+        "mcts",
+        0,
+        alpha,
+        gamma,
+        epsilon,
+        model=model,
+        simulations=simulations,
+        depth=depth,
+        exploration=exploration,
+    )
 
 
 def _check_range(label: str, value: float, low: float, high: float, low_open: bool = False) -> None:

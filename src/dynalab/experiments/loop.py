@@ -1,7 +1,7 @@
 """The agent-environment loop over array MDPs, compiled: one whole run per call.
 
-The loop is the book's Fig. 8.1 wrapped in episodes: choose A epsilon-greedily, step
-the world, learn (``dyna_q_step``), repeat. It stops after a number of episodes or a
+The loop is the book's Fig. 8.1 wrapped in episodes: choose A (``agent_act``), step the
+world, learn (``agent_learn``), repeat. It stops after a number of episodes or a
 number of real steps, whichever budget is given, and writes what happened into
 preallocated arrays (:data:`RunLog`), never printing or logging anything.
 
@@ -17,11 +17,17 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
-from dynalab.agents.dyna import dyna_q_step
-from dynalab.agents.policy import epsilon_greedy
+from dynalab.agents.config import (
+    KIND_DYNA,
+    KIND_DYNA_ON_POLICY,
+    KIND_MCTS,
+    KIND_MODEL_FREE,
+    KIND_MODEL_VI,
+    KIND_PRIORITIZED,
+)
+from dynalab.agents.step import AgentMemory, AgentParams, agent_act, agent_learn
 from dynalab.envs.ground_truth import greedy_policy, policy_evaluation_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
-from dynalab.models.tabular import TabularModel
 
 RunLog = namedtuple(
     "RunLog",
@@ -77,108 +83,103 @@ def greedy_start_value(
     return np.dot(start_prob, values)
 
 
+World = tuple[np.ndarray, ...]
+"""``WorldSchedule.stacked()``: next_state, prob, reward, terminal, start_prob, max_steps,
+switch_steps, each with a leading axis over the worlds of the schedule."""
+
+Budget = namedtuple("Budget", ["episodes", "steps", "evaluate", "record_every"])
+"""When a run stops (0: no limit of that kind), whether to evaluate the greedy policy at
+each episode's end, and every how many real steps to record the cumulative reward."""
+
+
 @njit(cache=True, nogil=True, inline="always")
-def run_dyna_q(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    reward: np.ndarray,
-    terminal: np.ndarray,
-    start_prob: np.ndarray,
-    max_steps: np.ndarray,
-    switch_steps: np.ndarray,
+def agent_loop(
+    world: World,
     q_values: np.ndarray,
-    model: TabularModel,
-    alpha: float,
-    gamma: float,
-    epsilon: float,
-    planning_steps: int,
-    kappa: float,
-    untried_actions: bool,
-    episode_budget: int,
-    step_budget: int,
-    evaluate: bool,
-    record_every: int,
+    memory: AgentMemory,
+    params: AgentParams,
+    budget: Budget,
     rng: np.random.Generator,
     log: RunLog,
-    plans: bool,
+    kind: int,
 ) -> None:
-    """One run of Q-learning / Dyna-Q / Dyna-Q+ on a (possibly changing) array world.
+    """One run of an agent of ``kind`` on a (possibly changing) array world.
 
-    The world arrays carry a leading axis over worlds; world ``w`` is in force from real
-    step ``switch_steps[w]`` on. ``episode_budget > 0`` stops after that many episodes,
-    ``step_budget > 0`` after that many real steps (an unfinished last episode is not
-    recorded). An episode ends on a terminating transition or, when the world in force
-    has ``max_steps > 0``, on truncation after that many steps (which still bootstraps).
-    With ``evaluate``, the greedy policy's true value is computed at each episode's end.
-    ``plans`` (whether ``planning_steps > 0``) is a compile-time constant: the loop is
-    inlined into :func:`run_planning_agent` and :func:`run_model_free_agent`, and in the
-    latter the model and planning code drop out (measured: a Q-learning step costs
-    32 ns instead of 160 ns with that code present but idle).
+    World ``w`` is in force from real step ``switch_steps[w]`` on. ``budget.episodes > 0``
+    stops after that many episodes, ``budget.steps > 0`` after that many real steps (an
+    unfinished last episode is not recorded). An episode ends on a terminating transition
+    or, when the world in force has ``max_steps > 0``, on truncation after that many
+    steps (which still bootstraps). ``kind`` is a compile-time constant: the loop is
+    inlined into one compiled function per kind below, each holding only its agent's
+    code (measured: a Q-learning step costs 32 ns alone, 160 ns beside idle planning code).
     """
-    world = 0
+    next_state, prob, reward, terminal, start_prob, max_steps, switch_steps = world
+    model, queue, tree, cursor = memory
+    world_index = 0
     n_worlds = switch_steps.shape[0]
     real_step = 0
     planning_total = 0
     episodes = 0
     reward_total = 0.0
     while True:
-        state = sample_start(start_prob[world], rng.random())
+        state = sample_start(start_prob[world_index], rng.random())
+        cursor[0] = state
+        cursor[1] = state
         steps_in_episode = 0
         episode_return = 0.0
         episode_over = False
         while not episode_over:
-            if step_budget > 0 and real_step >= step_budget:
+            if budget.steps > 0 and real_step >= budget.steps:
                 break
-            while world + 1 < n_worlds and switch_steps[world + 1] <= real_step:
-                world += 1
-            action = epsilon_greedy(q_values, state, epsilon, rng.random())
-            k = sample_outcome(prob[world], state, action, rng.random())
-            next_s = next_state[world, state, action, k]
-            r = reward[world, state, action, k]
-            ended = terminal[world, state, action, k]
-            planning_total += dyna_q_step(
+            while world_index + 1 < n_worlds and switch_steps[world_index + 1] <= real_step:
+                world_index += 1
+            action, searched = agent_act(kind, q_values, model, tree, state, params, rng)
+            k = sample_outcome(prob[world_index], state, action, rng.random())
+            next_s = next_state[world_index, state, action, k]
+            r = reward[world_index, state, action, k]
+            ended = terminal[world_index, state, action, k]
+            planning_total += searched + agent_learn(
+                kind,
                 q_values,
                 model,
+                queue,
+                cursor,
                 state,
                 action,
                 r,
                 next_s,
                 ended,
                 real_step,
-                alpha,
-                gamma,
-                planning_steps if plans else 0,
-                kappa,
-                untried_actions,
+                params,
                 rng,
             )
             real_step += 1
             steps_in_episode += 1
             episode_return += r
             reward_total += r
-            if record_every > 0 and real_step % record_every == 0:
-                log.cumulative_reward[real_step // record_every - 1] = reward_total
+            if budget.record_every > 0 and real_step % budget.record_every == 0:
+                log.cumulative_reward[real_step // budget.record_every - 1] = reward_total
             state = next_s
-            truncated = max_steps[world] > 0 and steps_in_episode >= max_steps[world]
-            episode_over = ended or truncated
+            limit = max_steps[world_index]
+            episode_over = ended or (limit > 0 and steps_in_episode >= limit)
         if not episode_over:
             break
         log.episode_steps[episodes] = steps_in_episode
         log.episode_return[episodes] = episode_return
         log.real_steps[episodes] = real_step
         log.planning_updates[episodes] = planning_total
-        if evaluate:
+        if budget.evaluate:
             log.greedy_value[episodes] = greedy_start_value(
-                next_state[world],
-                prob[world],
-                reward[world],
-                terminal[world],
-                start_prob[world],
+                next_state[world_index],
+                prob[world_index],
+                reward[world_index],
+                terminal[world_index],
+                start_prob[world_index],
                 q_values,
-                gamma,
+                params.gamma,
             )
         episodes += 1
-        if episode_budget > 0 and episodes >= episode_budget:
+        if budget.episodes > 0 and episodes >= budget.episodes:
             break
         if episodes >= log.episode_steps.shape[0]:
             break
@@ -187,108 +188,52 @@ def run_dyna_q(
     log.totals[2] = planning_total
 
 
-@njit(cache=True, nogil=True)
-def run_planning_agent(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    reward: np.ndarray,
-    terminal: np.ndarray,
-    start_prob: np.ndarray,
-    max_steps: np.ndarray,
-    switch_steps: np.ndarray,
-    q_values: np.ndarray,
-    model: TabularModel,
-    alpha: float,
-    gamma: float,
-    epsilon: float,
-    planning_steps: int,
-    kappa: float,
-    untried_actions: bool,
-    episode_budget: int,
-    step_budget: int,
-    evaluate: bool,
-    record_every: int,
-    rng: np.random.Generator,
-    log: RunLog,
-) -> None:
-    """:func:`run_dyna_q` for agents that plan (Dyna-Q, Dyna-Q+)."""
-    run_dyna_q(
-        next_state,
-        prob,
-        reward,
-        terminal,
-        start_prob,
-        max_steps,
-        switch_steps,
-        q_values,
-        model,
-        alpha,
-        gamma,
-        epsilon,
-        planning_steps,
-        kappa,
-        untried_actions,
-        episode_budget,
-        step_budget,
-        evaluate,
-        record_every,
-        rng,
-        log,
-        True,
-    )
+# One compiled loop per kind of agent (signature: world, q_values, memory, params,
+# budget, rng, log).
 
 
 @njit(cache=True, nogil=True)
-def run_model_free_agent(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    reward: np.ndarray,
-    terminal: np.ndarray,
-    start_prob: np.ndarray,
-    max_steps: np.ndarray,
-    switch_steps: np.ndarray,
-    q_values: np.ndarray,
-    model: TabularModel,
-    alpha: float,
-    gamma: float,
-    epsilon: float,
-    planning_steps: int,
-    kappa: float,
-    untried_actions: bool,
-    episode_budget: int,
-    step_budget: int,
-    evaluate: bool,
-    record_every: int,
-    rng: np.random.Generator,
-    log: RunLog,
-) -> None:
-    """:func:`run_dyna_q` for agents that do not plan (Q-learning, or n=0)."""
-    run_dyna_q(
-        next_state,
-        prob,
-        reward,
-        terminal,
-        start_prob,
-        max_steps,
-        switch_steps,
-        q_values,
-        model,
-        alpha,
-        gamma,
-        epsilon,
-        0,
-        kappa,
-        untried_actions,
-        episode_budget,
-        step_budget,
-        evaluate,
-        record_every,
-        rng,
-        log,
-        False,
-    )
+def run_model_free(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Q-learning (and any agent with n = 0)."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_MODEL_FREE)
 
 
-def run_loop(planning_steps: int) -> Callable[..., None]:
-    """The compiled loop for an agent with ``planning_steps`` planning updates per step."""
-    return run_planning_agent if planning_steps > 0 else run_model_free_agent
+@njit(cache=True, nogil=True)
+def run_dyna(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Dyna-Q and Dyna-Q+ with uniform planning."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA)
+
+
+@njit(cache=True, nogil=True)
+def run_dyna_on_policy(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Dyna-Q with trajectory sampling."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_ON_POLICY)
+
+
+@njit(cache=True, nogil=True)
+def run_prioritized(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Prioritized sweeping."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_PRIORITIZED)
+
+
+@njit(cache=True, nogil=True)
+def run_model_vi(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Value iteration on the learned model."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_MODEL_VI)
+
+
+@njit(cache=True, nogil=True)
+def run_mcts(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """MCTS on the learned model."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_MCTS)
+
+
+LOOPS: dict[int, Callable[..., None]] = {
+    KIND_MODEL_FREE: run_model_free,
+    KIND_DYNA: run_dyna,
+    KIND_DYNA_ON_POLICY: run_dyna_on_policy,
+    KIND_PRIORITIZED: run_prioritized,
+    KIND_MODEL_VI: run_model_vi,
+    KIND_MCTS: run_mcts,
+}
+"""The compiled loop of each agent kind (``AgentConfig.kind``)."""

@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
-from dynalab.agents.dyna import dyna_q_step
-from dynalab.agents.policy import epsilon_greedy
+from dynalab.agents.step import agent_act, agent_learn, agent_memory, agent_params
 from dynalab.envs.ground_truth import greedy_value
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
-from dynalab.experiments.loop import RunLog, empty_log, run_loop
-from dynalab.models.tabular import empty_model
+from dynalab.experiments.loop import LOOPS, Budget, RunLog, empty_log
 
 if TYPE_CHECKING:
     import gymnasium
@@ -154,23 +152,14 @@ def run_single(
     and wall seconds. Budgets as in the compiled loop: 0 means no limit of that kind."""
     n_states, n_actions = arrays[0].shape[1], arrays[0].shape[2]
     q_values = np.zeros((n_states, n_actions))
-    model = empty_model(n_states, n_actions, agent.model_spec)
     log = empty_log(max_episodes or episode_budget or step_budget, n_records)
     started = time.perf_counter()
-    run_loop(agent.planning_steps)(
-        *arrays,
+    LOOPS[agent.kind](
+        tuple(arrays),
         q_values,
-        model,
-        agent.alpha,
-        agent.gamma,
-        agent.epsilon,
-        agent.planning_steps,
-        agent.kappa,
-        agent.untried_actions,
-        episode_budget,
-        step_budget,
-        evaluate,
-        record_every,
+        agent_memory(agent, n_states, n_actions),
+        agent_params(agent),
+        Budget(episode_budget, step_budget, evaluate, record_every),
         make_rng(seed_sequence),
         log,
     )
@@ -179,24 +168,7 @@ def run_single(
 
 def warm_up(arrays: tuple[np.ndarray, ...], agent: AgentConfig) -> None:
     """Load (or compile) the run loop before timing runs, so wall times exclude it."""
-    n_states, n_actions = arrays[0].shape[1], arrays[0].shape[2]
-    run_loop(agent.planning_steps)(
-        *arrays,
-        np.zeros((n_states, n_actions)),
-        empty_model(n_states, n_actions, agent.model_spec),
-        agent.alpha,
-        agent.gamma,
-        agent.epsilon,
-        agent.planning_steps,
-        agent.kappa,
-        agent.untried_actions,
-        0,
-        1,
-        False,
-        0,
-        make_rng(np.random.SeedSequence(0)),
-        empty_log(1, 0),
-    )
+    run_single(arrays, agent, np.random.SeedSequence(0), 0, 1)
 
 
 def _collect(
@@ -257,8 +229,8 @@ def run_agent_on_env(
 ) -> RunResult:
     """Run ``agent`` on a Gymnasium env with Discrete spaces, step by step, over many runs.
 
-    The agent's compiled pieces (``epsilon_greedy``, ``dyna_q_step``) are the same ones
-    the compiled loop uses; only the loop itself is Python, around ``env.reset(seed=)``
+    The agent's compiled pieces (``agent_act``, ``agent_learn``) are the same ones the
+    compiled loop uses; only the loop itself is Python, around ``env.reset(seed=)``
     and ``env.step()``. A transition ends the episode when ``terminated`` or
     ``truncated``; only ``terminated`` stops bootstrapping. Each run seeds its env from
     its own seed sequence. With ``true_mdp`` the greedy policy's true value is computed
@@ -278,7 +250,8 @@ def run_agent_on_env(
         env = make_env()
         n_states, n_actions = env.observation_space.n, env.action_space.n
         q_values = np.zeros((n_states, n_actions))
-        model = empty_model(n_states, n_actions, agent.model_spec)
+        memory = agent_memory(agent, n_states, n_actions)
+        params = agent_params(agent)
         log = empty_log(max_episodes, n_records)
         rng = make_rng(seed_sequence)
         env_seed = int(seed_sequence.generate_state(1)[0])
@@ -286,24 +259,26 @@ def run_agent_on_env(
         real_step, planning_total, reward_total, episode = 0, 0, 0.0, 0
         while episode < max_episodes and real_step < step_budget:
             state, _ = env.reset(seed=env_seed if episode == 0 else None)
+            memory.cursor[:] = state
             steps_in_episode, episode_return, episode_over = 0, 0.0, False
             while not episode_over and real_step < step_budget:
-                action = epsilon_greedy(q_values, state, agent.epsilon, rng.random())
+                action, searched = agent_act(
+                    agent.kind, q_values, memory.model, memory.tree, state, params, rng
+                )
                 next_state, reward, terminated, truncated, _ = env.step(action)
-                planning_total += dyna_q_step(
+                planning_total += searched + agent_learn(
+                    agent.kind,
                     q_values,
-                    model,
+                    memory.model,
+                    memory.queue,
+                    memory.cursor,
                     state,
                     action,
                     float(reward),
                     next_state,
                     terminated,
                     real_step,
-                    agent.alpha,
-                    agent.gamma,
-                    agent.planning_steps,
-                    agent.kappa,
-                    agent.untried_actions,
+                    params,
                     rng,
                 )
                 real_step += 1

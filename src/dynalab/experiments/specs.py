@@ -32,7 +32,7 @@ from pathlib import Path
 
 import gymnasium
 
-from dynalab.agents.config import AGENT_NAMES, AgentConfig, AgentConfigError
+from dynalab.agents.config import AGENT_NAMES, SAMPLINGS, AgentConfig, AgentConfigError
 from dynalab.envs.builtin import BUILTIN_WORLDS, ChangingMaze
 from dynalab.envs.gym_adapter import (
     UnsupportedEnvError,
@@ -76,6 +76,23 @@ AGENT_KEYS: dict[str, str] = {
         "learned model: deterministic (last outcome, the book's) or counts "
         f"(outcome frequencies) (default {_CONFIG_DEFAULTS['model']})"
     ),
+    "sampling": (
+        "dyna-q/dyna-q+ planning distribution: uniform over seen pairs, or on-policy "
+        "trajectories from the start state (Sutton & Barto 8.6) (default uniform)"
+    ),
+    "theta": (
+        "prioritized-sweeping's queueing threshold on |target - Q|, >= 0 "
+        f"(default {_CONFIG_DEFAULTS['theta']:g})"
+    ),
+    "sweeps": "model-vi's value-iteration sweeps per real step, >= 0 (default 0: until converged)",
+    "optimism": (
+        "model-vi's value for untried actions of seen states (R-max style), >= 0 (default 0: none)"
+    ),
+    "simulations": (
+        f"mcts simulations per decision, >= 1 (default {_CONFIG_DEFAULTS['simulations']})"
+    ),
+    "depth": f"mcts depth of a simulation, >= 1 (default {_CONFIG_DEFAULTS['depth']})",
+    "c": f"mcts UCB exploration constant, >= 0 (default {_CONFIG_DEFAULTS['exploration']})",
 }
 """Keys of an agent spec, each with one line of help (for ``dynalab agents``)."""
 
@@ -89,16 +106,32 @@ AGENT_HELP: dict[str, str] = {
         "Dyna-Q+ (Sutton & Barto 8.3): Dyna-Q whose planning adds the bonus kappa*sqrt(tau) "
         "for actions untried for tau steps"
     ),
+    "prioritized-sweeping": (
+        "prioritized sweeping (Sutton & Barto 8.4): up to n planning updates per real step, "
+        "highest |TD error| first, propagated to predecessors; expected updates with "
+        "model=counts"
+    ),
+    "model-vi": (
+        "value iteration on the learned model after every real step (certainty "
+        "equivalence), acting epsilon-greedily on the result; optional optimism"
+    ),
+    "mcts": (
+        "decision-time UCT search on the learned model (Sutton & Barto 8.11) with "
+        "Q-learning's values at the leaves"
+    ),
 }
 """Agent names, each with one line of description (for ``dynalab agents``)."""
 
-_CONFIG_FIELD = {"n": "planning_steps"}
+_CONFIG_FIELD = {"n": "planning_steps", "c": "exploration"}
 """AgentConfig field of a spec key, where the names differ."""
 
 _BUILTIN_AGENT_DEFAULTS: dict[str, dict[str, object]] = {
     "q-learning": {},
     "dyna-q": {"n": DYNA_PLANNING_STEPS},
     "dyna-q+": {"n": DYNA_PLANNING_STEPS, "kappa": DYNA_Q_PLUS_KAPPA},
+    "prioritized-sweeping": {"n": DYNA_PLANNING_STEPS},
+    "model-vi": {"alpha": 1.0},
+    "mcts": {},
 }
 """Per-agent values for keys that neither the spec nor the caller's defaults set."""
 
@@ -106,6 +139,9 @@ _UNUSED_DEFAULTS: dict[str, tuple[str, ...]] = {
     "q-learning": ("n", "kappa"),
     "dyna-q": ("kappa",),
     "dyna-q+": (),
+    "prioritized-sweeping": ("kappa",),
+    "model-vi": ("n", "kappa", "alpha"),
+    "mcts": ("n", "kappa"),
 }
 """Caller defaults an agent ignores, so that one defaults dict serves a mixed agent list."""
 
@@ -298,6 +334,15 @@ def _model_kind(text: str) -> str:
     return text
 
 
+def _sampling(text: str) -> str:
+    """One of Dyna's planning distributions, with the closest suggested when it is not."""
+    if text not in SAMPLINGS:
+        raise _BadValueError(
+            f"expected one of {', '.join(SAMPLINGS)}", _suggestion(text, SAMPLINGS)
+        )
+    return text
+
+
 _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
     "n": _int_in_range(0),
     "alpha": _finite_float,
@@ -305,6 +350,13 @@ _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
     "epsilon": _finite_float,
     "kappa": _finite_float,
     "model": _model_kind,
+    "sampling": _sampling,
+    "theta": _finite_float,
+    "sweeps": _int_in_range(0),
+    "optimism": _finite_float,
+    "simulations": _int_in_range(1),
+    "depth": _int_in_range(1),
+    "c": _finite_float,
 }
 """How each agent key's value is read; ranges beyond these are AgentConfig's to check."""
 

@@ -1,0 +1,193 @@
+"""Every agent's per-step logic, chosen by kind: how it acts and how it learns.
+
+The compiled loop calls :func:`agent_act` before each real step and :func:`agent_learn`
+after it. ``kind`` is a compile-time constant in each compiled loop (see
+``dynalab.experiments.loop``), so each agent's loop contains only its own branch.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from dynalab.agents.config import (
+    KIND_DYNA,
+    KIND_DYNA_ON_POLICY,
+    KIND_MCTS,
+    KIND_MODEL_FREE,
+    KIND_MODEL_VI,
+    KIND_PRIORITIZED,
+    AgentConfig,
+)
+from dynalab.agents.dyna import dyna_q_step
+from dynalab.agents.policy import epsilon_greedy
+from dynalab.agents.td import q_learning_update
+from dynalab.models.tabular import TabularModel, empty_model, model_update
+from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
+from dynalab.planners.model_vi import model_value_iteration
+from dynalab.planners.prioritized import prioritized_sweeping
+from dynalab.planners.priority_queue import PriorityQueue, empty_queue
+from dynalab.planners.trajectory import plan_on_policy
+
+CONVERGED_SWEEPS = 100_000
+"""model-vi with ``sweeps=0`` iterates until converged; this only bounds a pathology."""
+VI_TOLERANCE = 1e-8
+
+AgentParams = namedtuple(
+    "AgentParams",
+    [
+        "alpha",
+        "gamma",
+        "epsilon",
+        "planning_steps",
+        "kappa",
+        "untried_actions",
+        "theta",
+        "sweeps",
+        "tolerance",
+        "optimism",
+        "simulations",
+        "depth",
+        "exploration",
+    ],
+)
+
+AgentMemory = namedtuple("AgentMemory", ["model", "queue", "tree", "cursor"])
+"""What an agent keeps besides Q: its learned model, prioritized sweeping's queue, the
+MCTS search tree, and the trajectory-sampling cursor (simulated state, start state)."""
+
+
+def agent_params(agent: AgentConfig) -> AgentParams:
+    """The hyper-parameters as plain numbers for compiled code."""
+    return AgentParams(
+        alpha=float(agent.alpha),
+        gamma=float(agent.gamma),
+        epsilon=float(agent.epsilon),
+        planning_steps=int(agent.planning_steps),
+        kappa=float(agent.kappa),
+        untried_actions=agent.untried_actions,
+        theta=float(agent.theta),
+        sweeps=int(agent.sweeps or CONVERGED_SWEEPS),
+        tolerance=VI_TOLERANCE,
+        optimism=float(agent.optimism),
+        simulations=int(agent.simulations),
+        depth=int(agent.depth),
+        exploration=float(agent.exploration),
+    )
+
+
+def agent_memory(agent: AgentConfig, n_states: int, n_actions: int) -> AgentMemory:
+    """Fresh memory for one run; structures an agent does not use are minimal."""
+    model = empty_model(n_states, n_actions, agent.model_spec)
+    queue_size = n_states * n_actions if agent.kind == KIND_PRIORITIZED else 1
+    tree = (
+        empty_tree(n_states, n_actions, agent.depth)
+        if agent.kind == KIND_MCTS
+        else empty_tree(1, n_actions, 1)
+    )
+    return AgentMemory(model, empty_queue(queue_size), tree, np.zeros(2, dtype=np.int64))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def agent_act(
+    kind: int,
+    q_values: np.ndarray,
+    model: TabularModel,
+    tree: SearchTree,
+    state: int,
+    params: AgentParams,
+    rng: np.random.Generator,
+) -> tuple[int, int]:
+    """The action in ``state`` and the simulated steps spent choosing it.
+
+    MCTS explores epsilon-greedily around its search (a random action with probability
+    epsilon); every other agent is epsilon-greedy on Q.
+    """
+    uniform = rng.random()
+    if kind == KIND_MCTS and uniform >= params.epsilon:
+        action = mcts_action(
+            q_values,
+            model,
+            tree,
+            state,
+            params.simulations,
+            params.depth,
+            params.exploration,
+            params.gamma,
+            rng,
+        )
+        return action, tree.search_steps[0]
+    return epsilon_greedy(q_values, state, params.epsilon, uniform), 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def agent_learn(
+    kind: int,
+    q_values: np.ndarray,
+    model: TabularModel,
+    queue: PriorityQueue,
+    cursor: np.ndarray,
+    state: int,
+    action: int,
+    reward: float,
+    next_state: int,
+    terminal: bool,
+    step: int,
+    params: AgentParams,
+    rng: np.random.Generator,
+) -> int:
+    """Learn from one real transition; returns the planning updates made.
+
+    Q-learning: the TD update only. Dyna-Q/Dyna-Q+: TD update, model, uniform planning.
+    On-policy Dyna: the same with trajectory sampling. Prioritized sweeping: model, then
+    queue-driven updates (no separate TD update, as in the book's box in §8.4). model-vi:
+    model, then value iteration on it. MCTS: TD update and model (it plans when acting).
+    """
+    alpha, gamma = params.alpha, params.gamma
+    if kind == KIND_MODEL_FREE:
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        return 0
+    if kind == KIND_DYNA:
+        return dyna_q_step(
+            q_values,
+            model,
+            state,
+            action,
+            reward,
+            next_state,
+            terminal,
+            step,
+            alpha,
+            gamma,
+            params.planning_steps,
+            params.kappa,
+            params.untried_actions,
+            rng,
+        )
+    if kind == KIND_DYNA_ON_POLICY:
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        model_update(model, state, action, reward, next_state, terminal, step)
+        return plan_on_policy(
+            q_values, model, cursor, params.planning_steps, alpha, gamma, params.epsilon, rng
+        )
+    model_update(model, state, action, reward, next_state, terminal, step)
+    if kind == KIND_PRIORITIZED:
+        return prioritized_sweeping(
+            q_values,
+            model,
+            queue,
+            state,
+            action,
+            params.planning_steps,
+            alpha,
+            gamma,
+            params.theta,
+        )
+    if kind == KIND_MODEL_VI:
+        return model_value_iteration(
+            q_values, model, gamma, params.sweeps, params.tolerance, params.optimism
+        )
+    q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+    return 0

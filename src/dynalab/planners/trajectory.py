@@ -1,0 +1,46 @@
+"""Trajectory sampling (Sutton & Barto §8.6): plan along simulated on-policy episodes.
+
+Instead of replaying uniformly drawn pairs, planning follows the current epsilon-greedy
+policy through the model from the episode's start state, updating the pairs met on the
+way; a simulated episode ends at a terminal outcome or at a pair the model has never
+seen, and the next one starts again from the start state. The simulated position is
+kept between calls (``cursor``), so successive real steps continue the same trajectory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from dynalab.agents.policy import epsilon_greedy
+from dynalab.agents.td import q_learning_update
+from dynalab.models.tabular import TabularModel, model_sample
+
+
+@njit(cache=True, nogil=True)
+def plan_on_policy(
+    q_values: np.ndarray,
+    model: TabularModel,
+    cursor: np.ndarray,
+    planning_steps: int,
+    alpha: float,
+    gamma: float,
+    epsilon: float,
+    rng: np.random.Generator,
+) -> int:
+    """Make ``planning_steps`` simulated steps from ``cursor[0]`` (restarting at
+    ``cursor[1]``, the start state); returns the updates made (steps that reached a pair
+    the model knows)."""
+    updates = 0
+    state = cursor[0]
+    for _ in range(planning_steps):
+        action = epsilon_greedy(q_values, state, epsilon, rng.random())
+        if model.visits[state, action] == 0:
+            state = cursor[1]
+            continue
+        reward, next_state, terminal = model_sample(model, state, action, rng.random())
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        updates += 1
+        state = cursor[1] if terminal else next_state
+    cursor[0] = state
+    return updates
