@@ -218,7 +218,9 @@ def reproduce(
     console = plain_console()
     if not quiet:
         console.print(f"{reproduction.title}\n{reproduction.settings}", highlight=False)
-    with progress_bar(total_runs * 3, f"reproduce {name}", quiet) as advance:
+    with progress_bar(
+        total_runs * reproduction.progress_units, f"reproduce {name}", quiet
+    ) as advance:
         outcome = reproduction.run(total_runs, seed, jobs, advance)
     write_reproduction(
         reproduction, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs
@@ -229,6 +231,102 @@ def reproduce(
         console.print(f"run folder: {folder}", highlight=False)
     if not all(claim.holds for claim in outcome.claims):
         raise typer.Exit(1)
+
+
+@app.command(context_settings={"allow_extra_args": True})
+def tradeoff(
+    ctx: typer.Context,
+    env: str = typer.Option(
+        "dyna-maze", "--env", help="World: built-in name, maze:PATH or gym:ID[:k=v,...]."
+    ),
+    agents: list[str] | None = typer.Option(
+        None,
+        "--agents",
+        help="Agent SPECs (default: each planner at several budgets, and q-learning).",
+    ),
+    runs: int = typer.Option(10, "--runs", help="Independent runs per agent."),
+    episodes: int = typer.Option(50, "--episodes", help="Episode budget per run."),
+    seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Run folder (default runs/tradeoff-<env>)."
+    ),
+    jobs: int = typer.Option(default_jobs(), "--jobs", help="Threads running runs in parallel."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
+    no_plot: bool = typer.Option(False, "--no-plot", help="Skip the PNG plots."),
+) -> None:
+    """Real steps to near-optimal against planning spent: the chart to choose a planner.
+
+    Per agent: real steps until near-optimal, planning updates and wall time per run,
+    each a mean with its 95% CI; runs that never got there are counted (k/n).
+    """
+    from dynalab.experiments.compare import run_comparison
+    from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
+    from dynalab.experiments.tradeoff import (
+        DEFAULT_TRADEOFF_AGENTS,
+        world_problem,
+        write_tradeoff_folder,
+    )
+
+    try:
+        specs = list(agents or []) + list(ctx.args)
+        if ctx.args and not agents:
+            raise BadInputError(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
+        for value, option in ((runs, "--runs"), (episodes, "--episodes"), (jobs, "--jobs")):
+            check_positive(value, option)
+        world = parse_env_spec(env)
+        problem = world_problem(world)
+        if problem is not None:
+            raise BadInputError(problem)
+        agent_specs = parse_agent_specs(
+            specs or list(DEFAULT_TRADEOFF_AGENTS),
+            {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1},
+        )
+        folder = resolve_out(out, f"tradeoff-{slug(env)}", force)
+    except (SpecError, BadInputError) as error:
+        fail(str(error))
+    with progress_bar(runs * len(agent_specs), f"tradeoff on {env}", quiet) as advance:
+        comparison = run_comparison(
+            world,
+            agent_specs,
+            episodes=episodes,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            on_run_done=advance,
+        )
+    summary = write_tradeoff_folder(comparison, folder, force=force, plot=not no_plot)
+    console = plain_console()
+    console.print(tradeoff_table(summary))
+    if not quiet:
+        console.print(f"run folder: {folder}")
+
+
+def tradeoff_table(summary: dict) -> Table:
+    """The printed trade-off: one row per agent, each cell a mean and its 95% CI."""
+    runs = summary["runs"]
+    table = Table(
+        title=(
+            f"{summary['world']}: mean [95% CI] over {runs} runs of "
+            f"{summary['budget']['episodes']} episodes"
+        ),
+        caption=(
+            f"near-optimal: {summary['near_optimal']}; steps over the (k/n) runs that got there"
+        ),
+    )
+    longest = max((len(row["label"]) for row in summary["rows"]), default=5)
+    table.add_column("agent", style="bold", no_wrap=True, min_width=longest)
+    table.add_column("real steps to near-optimal (k/n)", justify="right")
+    table.add_column("planning updates per run", justify="right")
+    table.add_column("wall s per run", justify="right")
+    for row in summary["rows"]:
+        table.add_row(
+            row["label"],
+            f"{estimate_text(row['real_steps_to_near_optimal'])} ({row['solved_runs']}/{runs})",
+            estimate_text(row["planning_updates"]),
+            estimate_text(row["wall_time_s"]),
+        )
+    return table
 
 
 def estimate_text(entry: dict | None) -> str:

@@ -60,7 +60,7 @@ def test_dyna_q_with_a_perfect_model_converges_to_q_star() -> None:
             q_values,
             memory,
             agent_params(agent),
-            Budget(0, 2000, False, 0),
+            Budget(0, 2000, False, 0, 0),
             rng,
             empty_log(2000, 0),
         )

@@ -218,3 +218,36 @@ def expected_episode_length(mdp: ArrayMDP, policy: np.ndarray) -> float:
     full = np.zeros(n)
     full[index] = lengths
     return float(mdp.start_prob @ full)
+
+
+@njit(cache=True, nogil=True)
+def greedy_path_length(
+    next_state: np.ndarray,
+    prob: np.ndarray,
+    terminal: np.ndarray,
+    start: int,
+    q_values: np.ndarray,
+    limit: int,
+) -> int:
+    """Moves the greedy policy of Q takes from ``start`` to the end of an episode,
+    following each pair's most likely outcome; -1 when it does not end within ``limit``.
+
+    Ties go to the lowest action index, so an unlearned state (all values equal) sends
+    the path up, usually into a wall: a path exists only where Q has learned one.
+    Sutton & Barto Example 8.4 judges a policy optimal by this path.
+    """
+    n_actions = q_values.shape[1]
+    state = start
+    for moves in range(1, limit + 1):
+        action = 0
+        for a in range(1, n_actions):
+            if q_values[state, a] > q_values[state, action]:
+                action = a
+        likely = 0
+        for k in range(1, prob.shape[2]):
+            if prob[state, action, k] > prob[state, action, likely]:
+                likely = k
+        if terminal[state, action, likely]:
+            return moves
+        state = next_state[state, action, likely]
+    return -1

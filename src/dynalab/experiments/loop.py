@@ -26,7 +26,7 @@ from dynalab.agents.config import (
     KIND_PRIORITIZED,
 )
 from dynalab.agents.step import AgentMemory, AgentParams, agent_act, agent_learn
-from dynalab.envs.ground_truth import greedy_policy, policy_evaluation_kernel
+from dynalab.envs.ground_truth import greedy_path_length, greedy_policy, policy_evaluation_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
 
 RunLog = namedtuple(
@@ -38,7 +38,7 @@ RunLog = namedtuple(
         "planning_updates",  # int64 [E]: planning updates made up to the end of each episode
         "greedy_value",  # float64 [E]: true value of the greedy policy at episode end (nan: off)
         "cumulative_reward",  # float64 [T // record_every]: running reward total, every k steps
-        "totals",  # int64 [3]: episodes completed, real steps, planning updates
+        "totals",  # int64 [4]: episodes completed, real steps, planning updates, path found
     ],
 )
 
@@ -55,7 +55,7 @@ def empty_log(max_episodes: int, n_records: int) -> RunLog:
         planning_updates=np.zeros(max_episodes, dtype=np.int64),
         greedy_value=np.full(max_episodes, np.nan),
         cumulative_reward=np.zeros(n_records),
-        totals=np.zeros(3, dtype=np.int64),
+        totals=np.zeros(4, dtype=np.int64),
     )
 
 
@@ -87,9 +87,11 @@ World = tuple[np.ndarray, ...]
 """``WorldSchedule.stacked()``: next_state, prob, reward, terminal, start_prob, max_steps,
 switch_steps, each with a leading axis over the worlds of the schedule."""
 
-Budget = namedtuple("Budget", ["episodes", "steps", "evaluate", "record_every"])
+Budget = namedtuple("Budget", ["episodes", "steps", "evaluate", "record_every", "path_limit"])
 """When a run stops (0: no limit of that kind), whether to evaluate the greedy policy at
-each episode's end, and every how many real steps to record the cumulative reward."""
+each episode's end, every how many real steps to record the cumulative reward, and
+``path_limit``: when > 0, the run also stops at the end of the first episode after which
+the greedy path from the start reaches the goal within that many moves (Example 8.4)."""
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -179,6 +181,19 @@ def agent_loop(
                 params.gamma,
             )
         episodes += 1
+        if budget.path_limit > 0:
+            start = np.argmax(start_prob[world_index])
+            moves = greedy_path_length(
+                next_state[world_index],
+                prob[world_index],
+                terminal[world_index],
+                start,
+                q_values,
+                budget.path_limit,
+            )
+            if moves > 0:
+                log.totals[3] = 1
+                break
         if budget.episodes > 0 and episodes >= budget.episodes:
             break
         if episodes >= log.episode_steps.shape[0]:

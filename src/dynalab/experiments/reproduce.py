@@ -9,6 +9,7 @@ holds only when the interval, not just the mean, is on the claimed side.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,8 @@ class Reproduction:
     settings: str
     runs: int
     run: Callable[[int, int, int, Callable[[int], None]], Outcome]
+    progress_units: int = 1
+    """Progress ticks per run (one per agent and size the reproduction runs)."""
 
 
 def per_run_window(episode_steps: np.ndarray, first: int, last: int) -> np.ndarray:
@@ -326,6 +329,139 @@ def figure_8_5(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) 
     return Outcome(claims, comparison=comparison)
 
 
+EXAMPLE_8_4_SCALES = (1, 2, 3, 4, 6, 8)
+EXAMPLE_8_4_STEP_CAP = 5_000_000
+PATH_SLACK = 1.2
+
+
+def _updates_until_optimal(
+    arrays: tuple[np.ndarray, ...],
+    agent: AgentConfig,
+    limit: int,
+    advance: Callable[[int], None],
+    seed_sequence: np.random.SeedSequence,
+) -> float:
+    """Real steps plus planning updates until the greedy path is within ``limit`` moves
+    (nan when the step cap came first)."""
+    log, _, _ = run_single(
+        arrays,
+        agent,
+        seed_sequence,
+        0,
+        EXAMPLE_8_4_STEP_CAP,
+        max_episodes=EXAMPLE_8_4_STEP_CAP,
+        path_limit=limit,
+    )
+    advance(0)
+    if not log.totals[3]:
+        return float("nan")
+    return float(log.totals[1] + log.totals[2])
+
+
+def example_8_4(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """Example 8.4: updates until an optimal path, Dyna-Q vs prioritized sweeping, as the
+    Dyna maze grows (scales 1-8: 47 to 3008 free cells).
+
+    Both make at most n=5 planning updates per real step; "updates" counts real steps
+    plus planning updates for both. A run stops at the end of the first episode after
+    which the greedy path from the start reaches the goal within 1.2x the shortest path.
+    The maze is deterministic, so the model's one-step targets are exact and alpha=1 is
+    the natural step size for both (the book gives none); gamma 0.95, epsilon 0.1,
+    theta 1e-4.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dynalab.envs.builtin import dyna_maze
+    from dynalab.experiments.stats import ratio_of_means
+    from dynalab.plots import frontier
+
+    agents = {
+        "Dyna-Q": AgentConfig("dyna-q", 5, alpha=1.0),
+        "prioritized sweeping": AgentConfig("prioritized-sweeping", 5, alpha=1.0, theta=1e-4),
+    }
+    seeds = run_seeds(seed, runs)
+    rows = []
+    updates: dict[str, dict[int, np.ndarray]] = {label: {} for label in agents}
+    for scale in EXAMPLE_8_4_SCALES:
+        maze = dyna_maze(scale)
+        arrays = WorldSchedule.static(maze.to_mdp()).stacked()
+        shortest = maze.shortest_path_length()
+        limit = int(PATH_SLACK * shortest)
+        free = int((~maze.walls).sum())
+        for label, agent in agents.items():
+            one = functools.partial(_updates_until_optimal, arrays, agent, limit, advance)
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                values = np.array(list(pool.map(one, seeds)))
+            updates[label][free] = values
+        ratio = ratio_of_means(
+            updates["Dyna-Q"][free], updates["prioritized sweeping"][free], seed=seed
+        )
+        rows.append(
+            {
+                "scale": scale,
+                "free_cells": free,
+                "shortest_path": shortest,
+                **{
+                    label: {
+                        **mean_ci(updates[label][free], seed=seed).to_dict(),
+                        "solved_runs": int(np.count_nonzero(~np.isnan(updates[label][free]))),
+                    }
+                    for label in agents
+                },
+                "ratio": ratio.to_dict(),
+            }
+        )
+    ratios = {row["free_cells"]: Estimate(**row["ratio"]) for row in rows}
+    faster_everywhere = all(r.low > 1.0 for r in ratios.values())
+    claims = [
+        Claim(
+            "prioritized sweeping finds an optimal path with fewer updates than Dyna-Q at "
+            "every size (ratio of mean updates, interval above 1)",
+            "; ".join(f"{cells} cells: {ratio}x" for cells, ratio in ratios.items()),
+            faster_everywhere,
+        ),
+        Claim(
+            "often by a factor of 5 to 10: the mean ratio is at least 5 at most sizes, and "
+            "no size's interval lies wholly below 5",
+            f"{sum(r.mean >= 5.0 for r in ratios.values())} of {len(ratios)} sizes at 5x or "
+            f"more; lowest upper bound {min(r.high for r in ratios.values()):.1f}x; "
+            f"largest maze {ratios[max(ratios)]}x",
+            sum(r.mean >= 5.0 for r in ratios.values()) > len(ratios) / 2
+            and all(r.high >= 5.0 for r in ratios.values()),
+        ),
+        Claim(
+            "every run of both agents found the optimal path within the step cap",
+            ", ".join(
+                f"{label} {sum(row[label]['solved_runs'] for row in rows)}/{runs * len(rows)}"
+                for label in agents
+            ),
+            all(row[label]["solved_runs"] == runs for row in rows for label in agents),
+        ),
+    ]
+    points = {}
+    for label in agents:
+        cells = np.array(sorted(updates[label]), dtype=float)
+        estimates = [mean_ci(updates[label][int(c)], seed=seed) for c in cells]
+        points[label] = (
+            cells,
+            cells,
+            cells,
+            np.array([e.mean for e in estimates]),
+            np.array([e.low for e in estimates]),
+            np.array([e.high for e in estimates]),
+        )
+    figure = frontier(
+        points,
+        xlabel="free cells of the scaled Dyna maze",
+        ylabel="updates until an optimal path (real + planning)",
+        title=(
+            "Example 8.4: updates until the greedy path is within 1.2x optimal, "
+            f"mean over {runs} runs"
+        ),
+    )
+    return Outcome(claims, figures={"updates_vs_size.png": figure}, extra_summary={"sizes": rows})
+
+
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(
         "fig8.2",
@@ -333,6 +469,7 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         "30 runs x 50 episodes, alpha 0.1, gamma 0.95, epsilon 0.1",
         30,
         figure_8_2,
+        3,
     ),
     "fig8.3": Reproduction(
         "fig8.3",
@@ -341,12 +478,21 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         30,
         figure_8_3,
     ),
+    "ex8.4": Reproduction(
+        "ex8.4",
+        "Prioritized sweeping vs Dyna-Q on growing mazes (Sutton & Barto Example 8.4)",
+        "30 runs per size, 6 sizes (47-3008 free cells), n 5, alpha 1.0, theta 1e-4, eps 0.1",
+        30,
+        example_8_4,
+        2 * len(EXAMPLE_8_4_SCALES),
+    ),
     "fig8.4": Reproduction(
         "fig8.4",
         "Blocking maze: Dyna-Q vs Dyna-Q+ (Sutton & Barto Fig. 8.4)",
         "30 runs x 3000 steps, wall moves at 1000; n 10, alpha 1.0, kappa 1e-4, eps 0.1",
         30,
         figure_8_4,
+        2,
     ),
     "fig8.5": Reproduction(
         "fig8.5",
@@ -354,6 +500,7 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         "30 runs x 6000 steps, shortcut opens at 3000; n 50, alpha 1.0, kappa 1e-3, eps 0.1",
         30,
         figure_8_5,
+        2,
     ),
 }
 

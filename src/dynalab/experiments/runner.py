@@ -147,9 +147,11 @@ def run_single(
     record_every: int = 0,
     max_episodes: int | None = None,
     n_records: int = 0,
+    path_limit: int = 0,
 ) -> tuple[RunLog, np.ndarray, float]:
     """One run on stacked world arrays (``WorldSchedule.stacked()``): its log, final Q
-    and wall seconds. Budgets as in the compiled loop: 0 means no limit of that kind."""
+    and wall seconds. Budgets as in the compiled loop: 0 means no limit of that kind;
+    ``path_limit > 0`` also stops the run once the greedy path is that short."""
     n_states, n_actions = arrays[0].shape[1], arrays[0].shape[2]
     q_values = np.zeros((n_states, n_actions))
     log = empty_log(max_episodes or episode_budget or step_budget, n_records)
@@ -159,7 +161,7 @@ def run_single(
         q_values,
         agent_memory(agent, n_states, n_actions),
         agent_params(agent),
-        Budget(episode_budget, step_budget, evaluate, record_every),
+        Budget(episode_budget, step_budget, evaluate, record_every, path_limit),
         make_rng(seed_sequence),
         log,
     )
@@ -300,7 +302,7 @@ def run_agent_on_env(
             episode += 1
             if episode_budget and episode >= episode_budget:
                 break
-        log.totals[:] = (episode, real_step, planning_total)
+        log.totals[:3] = (episode, real_step, planning_total)
         env.close()
         outcomes.append((log, q_values, time.perf_counter() - started))
         if on_run_done is not None:

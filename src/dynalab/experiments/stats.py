@@ -282,3 +282,29 @@ def probability_of_improvement(
         return Estimate(point, point, point, n1 + n2)
     low, high = _bootstrap_interval(data, _probability_lower, confidence, n_resamples, seed)
     return Estimate(point, float(low), float(high), n1 + n2)
+
+
+def _ratio_of_means(numerator: np.ndarray, denominator: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(numerator, axis=axis) / np.mean(denominator, axis=axis)
+
+
+def ratio_of_means(
+    numerator: np.ndarray | list[float],
+    denominator: np.ndarray | list[float],
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Estimate:
+    """mean(numerator) / mean(denominator) of two independent samples, with a bootstrap
+    CI that resamples each sample on its own (e.g. "Dyna-Q needs k times the updates of
+    prioritized sweeping"). nan values are dropped; ``n`` is ``n1 + n2``."""
+    _check_bootstrap_arguments(confidence, n_resamples)
+    top, bottom = _finite_sample(numerator), _finite_sample(denominator)
+    n = len(top) + len(bottom)
+    if len(top) == 0 or len(bottom) == 0:
+        return Estimate(np.nan, np.nan, np.nan, n)
+    ratio = float(np.mean(top) / np.mean(bottom))
+    if len(top) < 2 or len(bottom) < 2:
+        return Estimate(ratio, ratio, ratio, n)
+    low, high = _bootstrap_interval((top, bottom), _ratio_of_means, confidence, n_resamples, seed)
+    return Estimate(ratio, float(low), float(high), n)
