@@ -506,6 +506,12 @@ def bench_table(measured: dict, jobs: int) -> Table:
             f"{numbers['plain_python_updates_per_s'] / 1e6:.3f} M updates/s",
         )
         table.add_row(f"{label}: speed-up", f"{numbers['speedup']:.0f}x")
+    for label, numbers in measured.get("planners", {}).items():
+        table.add_row(
+            f"{label}: compiled",
+            f"{numbers['updates_per_s'] / 1e6:.1f} M updates/s "
+            f"({numbers['updates_per_real_step']:.0f} per real step)",
+        )
     fig = measured["fig8.2"]
     table.add_row(
         "Fig. 8.2 (30 runs x 50 episodes x n=0,5,50), 1 job", f"{fig['seconds_1_job']:.3f} s"

@@ -7,6 +7,8 @@ Every number comes from running the library's own kernels on the built-in Dyna m
 * throughput: updates per second (real Q-learning updates + planning updates) of one
   run on one thread, compiled, and the same source under ``NUMBA_DISABLE_JIT=1`` in a
   subprocess (the plain-Python reference), with their ratio;
+* the planners on the learned model (trajectory sampling, prioritized sweeping, model-vi,
+  MCTS): updates per second and real steps per second, compiled;
 * the whole Fig. 8.2 experiment (30 runs x 50 episodes x n in {0, 5, 50}), once
   compiled, on one thread and on all requested jobs.
 """
@@ -26,6 +28,19 @@ from dynalab.envs.builtin import dyna_maze
 from dynalab.experiments.runner import run_agent
 
 FIG_8_2_AGENTS = (0, 5, 50)
+
+PLANNERS: dict[str, tuple[AgentConfig, int]] = {
+    "dyna-q:n=5,sampling=on-policy": (AgentConfig("dyna-q", 5, sampling="on-policy"), 200_000),
+    "prioritized-sweeping:n=5": (AgentConfig("prioritized-sweeping", 5, alpha=1.0), 200_000),
+    "prioritized-sweeping:n=5,model=counts": (
+        AgentConfig("prioritized-sweeping", 5, alpha=1.0, model="counts"),
+        200_000,
+    ),
+    "model-vi": (AgentConfig("model-vi", 0, alpha=1.0), 20_000),
+    "mcts:simulations=50,depth=3": (AgentConfig("mcts", 0), 20_000),
+}
+"""Planners measured by ``dynalab bench``: updates are real steps plus planning updates
+(queue pops, value-iteration backups, or simulated MCTS steps)."""
 
 _THROUGHPUT_SCRIPT = """
 import json, time
@@ -86,7 +101,13 @@ def compiled_throughput(agent: AgentConfig, steps: int, repeats: int = 3) -> dic
         result = run_agent(world, agent, steps=steps, evaluate=False, record_every=0)
         best = min(best, time.perf_counter() - started)
         updates = int(result.total_real_steps.sum() + result.total_planning_updates.sum())
-    return {"updates": updates, "seconds": best, "updates_per_s": updates / best}
+    real = int(result.total_real_steps.sum())
+    return {
+        "updates": updates,
+        "seconds": best,
+        "updates_per_s": updates / best,
+        "updates_per_real_step": updates / real,
+    }
 
 
 def plain_python_throughput(agent: AgentConfig, steps: int) -> dict[str, float]:
@@ -130,6 +151,15 @@ def run_benchmark(
             "compiled_updates_per_s": compiled["updates_per_s"],
             "plain_python_updates_per_s": plain["updates_per_s"],
             "speedup": compiled["updates_per_s"] / plain["updates_per_s"],
+        }
+    results["planners"] = {}
+    for label, (agent, steps) in PLANNERS.items():
+        say(f"throughput of {label}")
+        measured = compiled_throughput(agent, max(100, steps // scale))
+        results["planners"][label] = {
+            "updates_per_s": measured["updates_per_s"],
+            "real_steps_per_s": measured["updates_per_s"] / measured["updates_per_real_step"],
+            "updates_per_real_step": measured["updates_per_real_step"],
         }
     say("Fig. 8.2 experiment")
     results["fig8.2"] = {

@@ -134,9 +134,9 @@ def run_comparison(
 
 
 def baseline_index(comparison: Comparison) -> int | None:
-    """The model-free baseline: the first agent that does no planning, if any."""
+    """The model-free baseline: the first agent that learns no model, if any."""
     for index, agent in enumerate(comparison.agents):
-        if agent.config.planning_steps == 0:
+        if not agent.config.learns_model:
             return index
     return None
 

@@ -232,7 +232,7 @@ def tradeoff_figures(comparison: Comparison, rows: list[dict]) -> dict[str, Figu
     return {
         FRONTIER_UPDATES_FILE: plots.frontier(
             by_updates,
-            xlabel=f"planning updates per run (+{UPDATES_OFFSET}, so none sits at 1)",
+            xlabel=f"planning updates per run (+{UPDATES_OFFSET}: no planning sits at 1)",
             ylabel=ylabel,
             title=f"Experience vs planning on {world} ({subtitle})",
         ),
