@@ -114,7 +114,8 @@ def test_compare_episodes_csv(default_compare):
     header, rows = read_csv(out / "episodes.csv")
     assert (
         ",".join(header)
-        == "agent,run,episode,steps,return,real_steps,planning_updates,greedy_value"
+        == "agent,run,episode,steps,return,real_steps,planning_updates,greedy_value,"
+        "believed_value,model_error,reward_error"
     )
     assert tuple(header) == EPISODE_COLUMNS
     assert [row["agent"] for row in rows].count("q-learning") == 3 * 5

@@ -41,6 +41,9 @@ def hand_built_result() -> RunResult:
         real_steps=np.array([[10, 30, 60], [5, 11, -1]]),
         planning_updates=np.array([[50, 150, 300], [25, 55, -1]]),
         greedy_value=np.array([[0.1, NAN, 1 / 3], [0.2, 0.3, NAN]]),
+        believed_value=np.array([[0.5, NAN, 0.4], [0.3, 0.3, NAN]]),
+        model_error=np.array([[0.2, NAN, 0.0], [0.1, 0.05, NAN]]),
+        reward_error=np.full((2, 3), NAN),
         episodes_completed=np.array([3, 2]),
         total_real_steps=np.array([60, 20]),
         total_planning_updates=np.array([300, 100]),
@@ -57,11 +60,14 @@ def test_episodes_csv_has_the_contract_columns_and_one_row_per_completed_episode
     path = write_episodes(tmp_path, [hand_built_result()], ["dyna-q"])
     lines = path.read_text().splitlines()
     assert path.name == "episodes.csv"
-    assert lines[0] == "agent,run,episode,steps,return,real_steps,planning_updates,greedy_value"
+    assert lines[0] == (
+        "agent,run,episode,steps,return,real_steps,planning_updates,greedy_value,"
+        "believed_value,model_error,reward_error"
+    )
     assert len(lines) == 1 + 5
-    assert lines[1] == "dyna-q,0,1,10,1.0,10,50,0.1"
-    assert lines[2] == "dyna-q,0,2,20,1.0,30,150,"  # nan greedy value: empty cell
-    assert lines[5] == "dyna-q,1,2,6,0.25,11,55,0.3"
+    assert lines[1] == "dyna-q,0,1,10,1.0,10,50,0.1,0.5,0.2,"
+    assert lines[2] == "dyna-q,0,2,20,1.0,30,150,,,,"  # nan values: empty cells
+    assert lines[5] == "dyna-q,1,2,6,0.25,11,55,0.3,0.3,0.05,"
 
 
 def test_episodes_round_trip_exactly(tmp_path: Path) -> None:
@@ -119,7 +125,7 @@ def test_config_json_records_versions_and_time(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "config.json").read_text())
     assert data["env"] == "dyna-maze" and data["seed"] == 3
     assert data["agents"][0]["planning_steps"] == 5
-    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 1
+    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 2
     assert set(data["versions"]) == {"dynalab", "numpy", "numba", "scipy", "gymnasium", "python"}
     created = datetime.fromisoformat(data["created"])
     assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0

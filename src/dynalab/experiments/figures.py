@@ -64,6 +64,36 @@ def comparison_figures(comparison: Comparison) -> dict[str, Figure]:
                 reference=comparison.optimal_value(gamma),
                 reference_label="optimal",
             )
+            belief: dict = {}
+            for agent, result in zip(comparison.agents, comparison.results, strict=True):
+                belief[f"{agent.label}: believed"] = mean_ci_per_column(
+                    result.believed_value, seed=seed
+                )
+                belief[f"{agent.label}: true"] = value_curves[agent.label]
+            figures["belief.png"] = plots.learning_curves(
+                belief,
+                title=(
+                    f"Belief (max Q at the start) against reality (true value of the greedy "
+                    f"policy) on {world}: mean over {runs} runs"
+                ),
+                ylabel="value of the start state",
+                reference=comparison.optimal_value(gamma),
+                reference_label="optimal",
+            )
+            errors = {
+                agent.label: mean_ci_per_column(result.model_error, seed=seed)
+                for agent, result in zip(comparison.agents, comparison.results, strict=True)
+                if agent.config.learns_model
+            }
+            if errors:
+                figures["model_error.png"] = plots.learning_curves(
+                    errors,
+                    title=(
+                        "Model error: visitation-weighted total-variation distance to the "
+                        f"true dynamics on {world}: mean over {runs} runs"
+                    ),
+                    ylabel="TV distance (0: the true model)",
+                )
     else:
         curves = {
             agent.label: reward_curve(result, seed)

@@ -28,6 +28,7 @@ from dynalab.agents.config import (
 from dynalab.agents.step import AgentMemory, AgentParams, agent_act, agent_learn
 from dynalab.envs.ground_truth import greedy_path_length, greedy_policy, policy_evaluation_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
+from dynalab.models.diagnostics import model_error
 
 RunLog = namedtuple(
     "RunLog",
@@ -37,6 +38,9 @@ RunLog = namedtuple(
         "real_steps",  # int64 [E]: real steps taken up to the end of each episode
         "planning_updates",  # int64 [E]: planning updates made up to the end of each episode
         "greedy_value",  # float64 [E]: true value of the greedy policy at episode end (nan: off)
+        "believed_value",  # float64 [E]: the agent's own value of the start, max_a Q (nan: off)
+        "model_error",  # float64 [E]: visitation-weighted TV distance of the model (nan: off)
+        "reward_error",  # float64 [E]: visitation-weighted |expected reward error| (nan: off)
         "cumulative_reward",  # float64 [T // record_every]: running reward total, every k steps
         "totals",  # int64 [4]: episodes completed, real steps, planning updates, path found
     ],
@@ -54,9 +58,24 @@ def empty_log(max_episodes: int, n_records: int) -> RunLog:
         real_steps=np.zeros(max_episodes, dtype=np.int64),
         planning_updates=np.zeros(max_episodes, dtype=np.int64),
         greedy_value=np.full(max_episodes, np.nan),
+        believed_value=np.full(max_episodes, np.nan),
+        model_error=np.full(max_episodes, np.nan),
+        reward_error=np.full(max_episodes, np.nan),
         cumulative_reward=np.zeros(n_records),
         totals=np.zeros(4, dtype=np.int64),
     )
+
+
+@njit(cache=True, nogil=True)
+def believed_start_value(start_prob: np.ndarray, q_values: np.ndarray) -> float:
+    """What the agent believes the start is worth: max_a Q(s0, a), over the start
+    distribution. Minus the true value of its greedy policy, this is the belief gap that
+    model exploitation inflates."""
+    total = 0.0
+    for s in range(start_prob.shape[0]):
+        if start_prob[s] > 0.0:
+            total += start_prob[s] * np.max(q_values[s])
+    return total
 
 
 @njit(cache=True, nogil=True)
@@ -180,6 +199,17 @@ def agent_loop(
                 q_values,
                 params.gamma,
             )
+            log.believed_value[episodes] = believed_start_value(start_prob[world_index], q_values)
+            if kind != KIND_MODEL_FREE:
+                distance, reward_error = model_error(
+                    model,
+                    next_state[world_index],
+                    prob[world_index],
+                    reward[world_index],
+                    terminal[world_index],
+                )
+                log.model_error[episodes] = distance
+                log.reward_error[episodes] = reward_error
         episodes += 1
         if budget.path_limit > 0:
             start = np.argmax(start_prob[world_index])

@@ -7,7 +7,10 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
   ISO 8601).
 - ``episodes.csv``: columns :data:`EPISODE_COLUMNS`, one row per completed episode;
   ``run`` is 0-based, ``episode`` 1-based, ``real_steps`` and ``planning_updates``
-  cumulative up to the end of that episode, ``greedy_value`` empty when not evaluated.
+  cumulative up to the end of that episode; ``greedy_value`` (true value of the greedy
+  policy), ``believed_value`` (max_a Q at the start), ``model_error`` and
+  ``reward_error`` (the learned model against the truth) empty when not evaluated.
+  Version 2 added the last three columns.
 - ``steps.csv``: columns :data:`STEP_COLUMNS`, the reward total after ``step`` real steps
   (step budgets; only the header for episode budgets).
 - ``summary.json``: the reported numbers; nan written as ``null``.
@@ -39,7 +42,7 @@ import numpy as np
 import dynalab
 from dynalab.experiments.runner import RunResult
 
-RUN_FOLDER_VERSION = 1
+RUN_FOLDER_VERSION = 2
 
 CONFIG_FILE = "config.json"
 EPISODES_FILE = "episodes.csv"
@@ -55,6 +58,9 @@ EPISODE_COLUMNS = (
     "real_steps",
     "planning_updates",
     "greedy_value",
+    "believed_value",
+    "model_error",
+    "reward_error",
 )
 STEP_COLUMNS = ("agent", "run", "step", "cumulative_reward")
 
@@ -232,6 +238,9 @@ def _episode_rows(result: RunResult, label: str) -> Iterator[tuple]:
         result.real_steps[runs, episodes].tolist(),
         result.planning_updates[runs, episodes].tolist(),
         result.greedy_value[runs, episodes].tolist(),
+        result.believed_value[runs, episodes].tolist(),
+        result.model_error[runs, episodes].tolist(),
+        result.reward_error[runs, episodes].tolist(),
         strict=True,
     )
     for row in columns:

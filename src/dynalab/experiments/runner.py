@@ -19,7 +19,8 @@ from dynalab.agents.config import AgentConfig
 from dynalab.agents.step import agent_act, agent_learn, agent_memory, agent_params
 from dynalab.envs.ground_truth import greedy_value
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
-from dynalab.experiments.loop import LOOPS, Budget, RunLog, empty_log
+from dynalab.experiments.loop import LOOPS, Budget, RunLog, believed_start_value, empty_log
+from dynalab.models.diagnostics import model_error
 
 if TYPE_CHECKING:
     import gymnasium
@@ -45,6 +46,9 @@ class RunResult:
     real_steps: np.ndarray
     planning_updates: np.ndarray
     greedy_value: np.ndarray
+    believed_value: np.ndarray
+    model_error: np.ndarray
+    reward_error: np.ndarray
     episodes_completed: np.ndarray
     total_real_steps: np.ndarray
     total_planning_updates: np.ndarray
@@ -205,6 +209,9 @@ def _collect(
         real_steps=stack("real_steps", -1),
         planning_updates=stack("planning_updates", -1),
         greedy_value=stack("greedy_value", np.nan),
+        believed_value=stack("believed_value", np.nan),
+        model_error=stack("model_error", np.nan),
+        reward_error=stack("reward_error", np.nan),
         episodes_completed=completed,
         total_real_steps=np.array([log.totals[1] for log in logs], dtype=np.int64),
         total_planning_updates=np.array([log.totals[2] for log in logs], dtype=np.int64),
@@ -299,6 +306,15 @@ def run_agent_on_env(
             log.planning_updates[episode] = planning_total
             if true_mdp is not None:
                 log.greedy_value[episode] = greedy_value(true_mdp, q_values, agent.gamma)
+                log.believed_value[episode] = believed_start_value(true_mdp.start_prob, q_values)
+                if agent.learns_model:
+                    log.model_error[episode], log.reward_error[episode] = model_error(
+                        memory.model,
+                        true_mdp.next_state,
+                        true_mdp.prob,
+                        true_mdp.reward,
+                        true_mdp.terminal,
+                    )
             episode += 1
             if episode_budget and episode >= episode_budget:
                 break
