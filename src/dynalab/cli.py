@@ -186,45 +186,88 @@ def reproduce(
     Prints one line per claim, [holds] or [fails], with the measured numbers; exits 0
     when all hold, 1 when any fails.
     """
+    from dynalab.experiments.reproduce import REPRODUCTIONS
+
+    run_claims(
+        REPRODUCTIONS,
+        "reproduce",
+        "reproduction",
+        name,
+        list_all,
+        out,
+        runs,
+        seed,
+        jobs,
+        force,
+        quiet,
+    )
+
+
+@app.command()
+def study(
+    name: str | None = typer.Argument(None, help="Which study (see --list)."),
+    list_all: bool = typer.Option(False, "--list", help="List the studies."),
+    out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/<name>)."),
+    runs: int | None = typer.Option(None, "--runs", help="Runs (default: the study's)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
+    jobs: int = typer.Option(default_jobs(), "--jobs", help="Threads running runs in parallel."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
+) -> None:
+    """Run a model-error study and check its claims (same output as reproduce)."""
+    from dynalab.experiments.studies import STUDIES
+
+    run_claims(STUDIES, "study", "study", name, list_all, out, runs, seed, jobs, force, quiet)
+
+
+def run_claims(
+    registry: dict,
+    command: str,
+    noun: str,
+    name: str | None,
+    list_all: bool,
+    out: Path | None,
+    runs: int | None,
+    seed: int,
+    jobs: int,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """The body of ``reproduce`` and ``study``: run a registered experiment, write its
+    run folder, print its claims, exit 1 when any fails."""
     import difflib
 
-    from dynalab.experiments.reproduce import REPRODUCTIONS, write_reproduction
+    from dynalab.experiments.reproduce import write_reproduction
 
     if list_all:
-        table = Table(title="dynalab reproduce NAME")
+        table = Table(title=f"dynalab {command} NAME")
         table.add_column("NAME", style="bold")
         table.add_column("experiment")
         table.add_column("settings")
-        for reproduction in REPRODUCTIONS.values():
-            table.add_row(reproduction.name, reproduction.title, reproduction.settings)
+        for entry in registry.values():
+            table.add_row(entry.name, entry.title, entry.settings)
         Console().print(table)
         return
     try:
         if name is None:
-            raise BadInputError(f"name a reproduction: {', '.join(REPRODUCTIONS)} (or --list)")
-        if name not in REPRODUCTIONS:
-            close = difflib.get_close_matches(name, list(REPRODUCTIONS), n=1)
+            raise BadInputError(f"name a {noun}: {', '.join(registry)} (or --list)")
+        if name not in registry:
+            close = difflib.get_close_matches(name, list(registry), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise BadInputError(
-                f"unknown reproduction {name!r}; known: {', '.join(REPRODUCTIONS)}{hint}"
-            )
+            raise BadInputError(f"unknown {noun} {name!r}; known: {', '.join(registry)}{hint}")
         check_positive(runs, "--runs")
         check_positive(jobs, "--jobs")
         folder = resolve_out(out, name, force)
     except BadInputError as error:
         fail(str(error))
-    reproduction = REPRODUCTIONS[name]
-    total_runs = runs or reproduction.runs
+    entry = registry[name]
+    total_runs = runs or entry.runs
     console = plain_console()
     if not quiet:
-        console.print(f"{reproduction.title}\n{reproduction.settings}", highlight=False)
-    with progress_bar(
-        total_runs * reproduction.progress_units, f"reproduce {name}", quiet
-    ) as advance:
-        outcome = reproduction.run(total_runs, seed, jobs, advance)
-    write_reproduction(
-        reproduction, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs
-    )
+        console.print(f"{entry.title}\n{entry.settings}", highlight=False)
+    with progress_bar(total_runs * entry.progress_units, f"{command} {name}", quiet) as advance:
+        outcome = entry.run(total_runs, seed, jobs, advance)
+    write_reproduction(entry, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs)
     for claim in outcome.claims:
         typer.echo(claim.line())
     if not quiet:

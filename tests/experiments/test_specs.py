@@ -227,6 +227,7 @@ def test_help_tables_cover_every_agent_and_key() -> None:
         "simulations",
         "depth",
         "c",
+        "model_noise",
     ]
     for text in [*AGENT_HELP.values(), *AGENT_KEYS.values()]:
         assert text and len(text.splitlines()) == 1

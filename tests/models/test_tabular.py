@@ -104,3 +104,23 @@ def test_predecessors_are_recorded_once_per_pair_and_next_state() -> None:
     assert predecessors(model, 2) == [(1, 0), (0, 1)]
     assert predecessors(model, 3) == [(0, 1)]
     assert predecessors(model, 0) == []
+
+
+def test_model_noise_corrupts_a_fixed_fraction_of_pairs_permanently() -> None:
+    """Each pair is corrupted with probability p: over 54 x 4 pairs at p = 0.5 the count
+    has standard deviation 7.3, so 108 +- 30 is a four-sd band; a corrupted pair records
+    its one wrong state, not terminal, whatever really happened."""
+    rng = np.random.default_rng(5)
+    model = empty_model(54, 4, ModelSpec(noise=0.5), rng)
+    corrupted = np.argwhere(model.corrupt_next >= 0)
+    assert 78 <= len(corrupted) <= 138
+    s, a = corrupted[0]
+    wrong = model.corrupt_next[s, a]
+    for step, real_next in enumerate([1, 2, 3]):
+        model_update(model, s, a, 0.5, real_next, True, step)
+        assert model_sample(model, s, a, 0.0) == (0.5, wrong, False)
+    clean = np.argwhere(model.corrupt_next < 0)[0]
+    model_update(model, clean[0], clean[1], 0.0, 7, False, 0)
+    assert model_sample(model, clean[0], clean[1], 0.0) == (0.0, 7, False)
+    with pytest.raises(ValueError, match="generator"):
+        empty_model(4, 2, ModelSpec(noise=0.1))

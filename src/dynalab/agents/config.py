@@ -20,6 +20,7 @@ KIND_MCTS = 5
 # Hyper-parameters that only some agents take: name -> (agents, default).
 SPECIFIC_KEYS = {
     "kappa": (("dyna-q+",), 0.0),
+    "model_noise": (("dyna-q", "dyna-q+", "prioritized-sweeping", "model-vi", "mcts"), 0.0),
     "sampling": (("dyna-q", "dyna-q+"), "uniform"),
     "theta": (("prioritized-sweeping",), 1e-4),
     "sweeps": (("model-vi",), 0),
@@ -45,10 +46,11 @@ class AgentConfig:
     or on-policy trajectories, §8.6); ``theta`` is prioritized sweeping's queueing
     threshold; ``sweeps`` bounds model-vi's sweeps per real step (0: until converged)
     and ``optimism`` is the value it gives untried actions (0: none); ``simulations``,
-    ``depth`` and ``exploration`` (UCB's c) configure MCTS. Its defaults are small
+    ``depth`` and ``exploration`` (UCB's c) configure MCTS; their defaults are small
     because in a discounted maze neighbouring values differ only by a factor gamma: a
     larger c or a deeper search (measured on the Dyna maze: depth 10, c 1) dilutes those
-    small differences and the search picks nearly random actions.
+    small differences and the search picks nearly random actions. ``model_noise``
+    corrupts that fraction of the learned model's pairs (see ``dynalab.models.tabular``).
     """
 
     name: str = "dyna-q"
@@ -66,6 +68,7 @@ class AgentConfig:
     simulations: int = 50
     depth: int = 3
     exploration: float = 0.01
+    model_noise: float = 0.0
 
     def __post_init__(self) -> None:
         if self.name not in AGENT_NAMES:
@@ -102,6 +105,8 @@ class AgentConfig:
             raise AgentConfigError(f"theta must be >= 0, got {self.theta}")
         if not self.optimism >= 0.0:
             raise AgentConfigError(f"optimism must be >= 0, got {self.optimism}")
+        if not 0.0 <= self.model_noise <= 1.0:
+            raise AgentConfigError(f"model_noise must be in [0, 1], got {self.model_noise}")
         if not self.exploration >= 0.0:
             raise AgentConfigError(f"exploration must be >= 0, got {self.exploration}")
         _check_int("sweeps", self.sweeps, 0)
@@ -138,7 +143,7 @@ class AgentConfig:
 
     @property
     def model_spec(self) -> ModelSpec:
-        return ModelSpec(kind=self.model, max_outcomes=self.max_outcomes)
+        return ModelSpec(kind=self.model, max_outcomes=self.max_outcomes, noise=self.model_noise)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -78,9 +78,15 @@ def agent_params(agent: AgentConfig) -> AgentParams:
     )
 
 
-def agent_memory(agent: AgentConfig, n_states: int, n_actions: int) -> AgentMemory:
-    """Fresh memory for one run; structures an agent does not use are minimal."""
-    model = empty_model(n_states, n_actions, agent.model_spec)
+def agent_memory(
+    agent: AgentConfig,
+    n_states: int,
+    n_actions: int,
+    rng: np.random.Generator | None = None,
+) -> AgentMemory:
+    """Fresh memory for one run; structures an agent does not use are minimal. ``rng``
+    draws the model's corruption when the agent has ``model_noise``."""
+    model = empty_model(n_states, n_actions, agent.model_spec, rng)
     queue_size = n_states * n_actions if agent.kind == KIND_PRIORITIZED else 1
     tree = (
         empty_tree(n_states, n_actions, agent.depth)

@@ -36,6 +36,7 @@ from dynalab.experiments.compare import (
 from dynalab.experiments.runner import RunResult, run_seeds, run_single
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
 from dynalab.experiments.stats import Estimate, mean_ci
+from dynalab.experiments.trajectory_sampling import TASKS, figure_8_8
 
 BOOK_DEFAULTS = {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1}
 NEAR_OPTIMAL_SLACK = 1.2
@@ -75,6 +76,8 @@ class Reproduction:
     run: Callable[[int, int, int, Callable[[int], None]], Outcome]
     progress_units: int = 1
     """Progress ticks per run (one per agent and size the reproduction runs)."""
+    command: str = "reproduce"
+    """The CLI command that runs it (``reproduce`` or ``study``), recorded in config.json."""
 
 
 def per_run_window(episode_steps: np.ndarray, first: int, last: int) -> np.ndarray:
@@ -502,12 +505,22 @@ REPRODUCTIONS: dict[str, Reproduction] = {
         figure_8_5,
         2,
     ),
+    "fig8.8": Reproduction(
+        "fig8.8",
+        "Trajectory sampling: on-policy vs uniform expected updates (Sutton & Barto Fig. 8.8)",
+        f"{TASKS} random tasks per panel (shrunk from the book's many more; sizes and "
+        "budgets as the book): 1000 states, b 1/3/10, 20,000 updates; 10,000 states, b 1, "
+        "200,000 updates; 2 actions, termination 0.1, gamma 1, eps 0.1, greedy value every 2.5%",
+        TASKS,
+        figure_8_8,
+        8,
+    ),
 }
 
 
 def reproduction_config(reproduction: Reproduction, runs: int, seed: int, jobs: int) -> dict:
     return {
-        "command": "reproduce",
+        "command": reproduction.command,
         "reproduction": reproduction.name,
         "title": reproduction.title,
         "settings": reproduction.settings,

@@ -72,6 +72,18 @@ def make_rng(seed_sequence: np.random.SeedSequence) -> np.random.Generator:
     return np.random.Generator(np.random.SFC64(seed_sequence))
 
 
+CORRUPTION_STREAM = 7919
+
+
+def corruption_rng(seed_sequence: np.random.SeedSequence) -> np.random.Generator:
+    """A run's second, independent stream, for drawing its model's corruption: derived
+    from the run's seed sequence without spawning, so it is the same on every call."""
+    child = np.random.SeedSequence(
+        seed_sequence.entropy, spawn_key=(*seed_sequence.spawn_key, CORRUPTION_STREAM)
+    )
+    return np.random.default_rng(child)
+
+
 def run_agent(
     world: ArrayMDP | WorldSchedule,
     agent: AgentConfig,
@@ -163,7 +175,7 @@ def run_single(
     LOOPS[agent.kind](
         tuple(arrays),
         q_values,
-        agent_memory(agent, n_states, n_actions),
+        agent_memory(agent, n_states, n_actions, corruption_rng(seed_sequence)),
         agent_params(agent),
         Budget(episode_budget, step_budget, evaluate, record_every, path_limit),
         make_rng(seed_sequence),
@@ -259,7 +271,7 @@ def run_agent_on_env(
         env = make_env()
         n_states, n_actions = env.observation_space.n, env.action_space.n
         q_values = np.zeros((n_states, n_actions))
-        memory = agent_memory(agent, n_states, n_actions)
+        memory = agent_memory(agent, n_states, n_actions, corruption_rng(seed_sequence))
         params = agent_params(agent)
         log = empty_log(max_episodes, n_records)
         rng = make_rng(seed_sequence)

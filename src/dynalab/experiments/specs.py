@@ -93,6 +93,10 @@ AGENT_KEYS: dict[str, str] = {
     ),
     "depth": f"mcts depth of a simulation, >= 1 (default {_CONFIG_DEFAULTS['depth']})",
     "c": f"mcts UCB exploration constant, >= 0 (default {_CONFIG_DEFAULTS['exploration']})",
+    "model_noise": (
+        "fraction of (s, a) pairs whose learned next state is a fixed random wrong one, "
+        "in [0, 1] (default 0; agents that learn a model)"
+    ),
 }
 """Keys of an agent spec, each with one line of help (for ``dynalab agents``)."""
 
@@ -136,7 +140,7 @@ _BUILTIN_AGENT_DEFAULTS: dict[str, dict[str, object]] = {
 """Per-agent values for keys that neither the spec nor the caller's defaults set."""
 
 _UNUSED_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "q-learning": ("n", "kappa"),
+    "q-learning": ("n", "kappa", "model_noise"),
     "dyna-q": ("kappa",),
     "dyna-q+": (),
     "prioritized-sweeping": ("kappa",),
@@ -357,6 +361,7 @@ _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
     "simulations": _int_in_range(1),
     "depth": _int_in_range(1),
     "c": _finite_float,
+    "model_noise": _finite_float,
 }
 """How each agent key's value is read; ranges beyond these are AgentConfig's to check."""
 

@@ -46,6 +46,7 @@ TabularModel = namedtuple(
         "predecessor_head",  # int64 [S]: first edge into state s (-1: none)
         "predecessor_next",  # int64 [E]: next edge into the same state (-1: end)
         "predecessor_pair",  # int64 [E]: the pair s*A + a of this edge
+        "corrupt_next",  # int64 [S, A]: the wrong next state recorded for (s, a) (-1: none)
         "sizes",  # int64 [3]: entries used in observed_*, in reachable_*, edges used
         "counting",  # bool: True for the count-based model
     ],
@@ -58,16 +59,32 @@ class ModelSpec:
 
     kind: str = "deterministic"
     max_outcomes: int = 8
+    noise: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.noise <= 1.0:
+            raise ValueError(f"model_noise must be in [0, 1], got {self.noise}")
         if self.kind not in MODEL_KINDS:
             raise ValueError(f"model must be one of {', '.join(MODEL_KINDS)}, got {self.kind!r}")
         if self.max_outcomes < 1:
             raise ValueError(f"max_outcomes must be >= 1, got {self.max_outcomes}")
 
 
-def empty_model(n_states: int, n_actions: int, spec: ModelSpec | None = None) -> TabularModel:
-    """A model that has seen nothing yet."""
+def empty_model(
+    n_states: int,
+    n_actions: int,
+    spec: ModelSpec | None = None,
+    rng: np.random.Generator | None = None,
+) -> TabularModel:
+    """A model that has seen nothing yet.
+
+    With ``spec.noise = p > 0`` (controlled corruption), each (s, a) is corrupted with
+    probability p, drawn here from ``rng``: the model then records every real transition
+    of that pair as leading to one fixed state drawn uniformly over all states (not
+    terminal, with the true reward). The corruption is permanent: about a fraction p of
+    the model's predictions stays wrong however much experience it gets (a draw can hit
+    the true next state by chance, with probability 1/S).
+    """
     spec = spec or ModelSpec()
     counting = spec.kind == "counts"
     slots = spec.max_outcomes if counting else 1
@@ -91,9 +108,23 @@ def empty_model(n_states: int, n_actions: int, spec: ModelSpec | None = None) ->
         predecessor_pair=np.zeros(
             n_states * n_actions * (slots + PREDECESSOR_SLACK), dtype=np.int64
         ),
+        corrupt_next=corruption(n_states, n_actions, spec.noise, rng),
         sizes=np.zeros(3, dtype=np.int64),
         counting=counting,
     )
+
+
+def corruption(
+    n_states: int, n_actions: int, noise: float, rng: np.random.Generator | None
+) -> np.ndarray:
+    """``corrupt_next[s, a]``: -1 for a clean pair, else the wrong next state to record."""
+    if noise == 0.0:
+        return np.full((n_states, n_actions), -1, dtype=np.int64)
+    if rng is None:
+        raise ValueError("a model with noise needs a generator to draw its corruption")
+    corrupted = rng.random((n_states, n_actions)) < noise
+    wrong = rng.integers(0, n_states, size=(n_states, n_actions))
+    return np.where(corrupted, wrong, -1).astype(np.int64)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -138,8 +169,13 @@ def model_update(
     """Record a real transition (Sutton & Barto Fig. 8.1, line (e): Model(S,A) <- R,S').
 
     The deterministic model overwrites its single slot; the count-based model adds one
-    to the matching outcome (or opens a new slot for an outcome not seen before).
+    to the matching outcome (or opens a new slot for an outcome not seen before). A
+    corrupted pair (see :func:`empty_model`) records its fixed wrong next state instead.
     """
+    wrong = model.corrupt_next[state, action]
+    if wrong >= 0:
+        next_state = wrong
+        terminal = False
     if model.visits[state, action] == 0:
         if model.visits[state].sum() == 0:
             for any_action in range(model.visits.shape[1]):

@@ -1,0 +1,40 @@
+"""`dynalab study`: the model-error studies run end to end and report their claims."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from dynalab.cli import app
+
+RUNNER = CliRunner(env={"COLUMNS": "200"})
+
+
+def test_study_list_names_every_study() -> None:
+    result = RUNNER.invoke(app, ["study", "--list"])
+    assert result.exit_code == 0
+    assert "planning-amplifies-error" in result.stdout
+
+
+def test_planning_amplifies_error_prints_claims_and_writes_its_folder(tmp_path: Path) -> None:
+    out = tmp_path / "pae"
+    result = RUNNER.invoke(
+        app, ["study", "planning-amplifies-error", "--runs", "3", "--out", str(out), "--quiet"]
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines and all(line.startswith(("[holds] ", "[fails] ")) for line in lines)
+    all_hold = all(line.startswith("[holds] ") for line in lines)
+    assert result.exit_code == (0 if all_hold else 1)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["all_claims_hold"] == all_hold
+    assert len(summary["reward"]) == 15  # 3 planning budgets x 5 noise levels
+    config = json.loads((out / "config.json").read_text())
+    assert config["command"] == "study"
+    assert (out / "reward_vs_noise.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_study_is_one_line_with_a_suggestion() -> None:
+    result = RUNNER.invoke(app, ["study", "planning-amplifies-eror"])
+    assert result.exit_code == 2
+    assert "did you mean 'planning-amplifies-error'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
