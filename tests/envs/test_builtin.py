@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import resources
 
 import numpy as np
@@ -14,12 +15,13 @@ from dynalab.envs.builtin import (
     blocking_maze,
     dyna_maze,
     shortcut_maze,
+    slippery_cliff,
 )
-from dynalab.envs.ground_truth import value_iteration
+from dynalab.envs.ground_truth import evaluate_policy, greedy_path_length, value_iteration
 from dynalab.envs.maze import Maze, load_maze, parse_maze
 from dynalab.envs.mdp import WorldSchedule
 
-UP = 0
+UP, RIGHT, DOWN, LEFT = range(4)
 
 
 def wall_cells(maze: Maze) -> set[tuple[int, int]]:
@@ -139,15 +141,127 @@ def test_changing_maze_validation_and_lookup() -> None:
         changing.maze_at(-1)
 
 
+# --- slippery cliff, after Example 6.6 -------------------------------------------------------
+
+
+def test_slippery_cliff_layout_and_settings() -> None:
+    maze = slippery_cliff()
+    assert maze.name == "slippery-cliff"
+    assert (maze.rows, maze.cols) == (4, 12)
+    assert (maze.start, maze.goals) == ((3, 0), ((3, 11),))
+    assert maze.cliffs == tuple((3, col) for col in range(1, 11))
+    assert not maze.walls.any()
+    assert (maze.slip, maze.step_reward, maze.goal_reward, maze.cliff_reward) == (
+        0.1,
+        -1,
+        0,
+        -100,
+    )
+    assert maze.max_steps == 200
+    # Up, 11 moves along the edge row, down into the goal.
+    assert maze.shortest_path_length() == 13
+
+
+def test_slippery_cliff_text_file_matches() -> None:
+    resource = resources.files("dynalab.envs").joinpath("mazes/slippery_cliff.txt")
+    assert parse_maze(resource.read_text(encoding="utf-8")) == slippery_cliff()
+    with resources.as_file(resource) as path:
+        assert load_maze(path) == slippery_cliff()
+
+
+def test_slippery_cliff_falls_from_the_edge() -> None:
+    """From (2, 1), above the first cliff cell, with slip 0.1 (by hand): moving right
+    falls with 0.1/4 = 0.025 (a slip down); moving down falls with 0.9 + 0.025."""
+    maze = slippery_cliff()
+    mdp = maze.to_mdp()
+    s = maze.state(2, 1)
+    cliff = maze.state(3, 1)
+    for action, fall in ((RIGHT, 0.025), (DOWN, 0.925), (UP, 0.025), (LEFT, 0.025)):
+        into = mdp.next_state[s, action] == cliff
+        assert mdp.prob[s, action][into].sum() == pytest.approx(fall)
+        assert mdp.terminal[s, action][into].all() and (mdp.reward[s, action][into] == -100).all()
+    # The start is beside one cliff cell: moving up still falls with 0.025.
+    start = maze.state(3, 0)
+    assert mdp.prob[start, UP][mdp.next_state[start, UP] == cliff].sum() == pytest.approx(0.025)
+
+
+def most_likely_greedy_path(maze: Maze, q_values: np.ndarray) -> list[tuple[int, int]]:
+    """Cells the greedy policy of Q visits from the start when each move has its most
+    likely outcome, the final (terminal) cell included."""
+    mdp = maze.to_mdp()
+    state, path = maze.state(*maze.start), [maze.start]
+    for _ in range(maze.n_states):
+        action = int(np.argmax(q_values[state]))
+        k = int(np.argmax(mdp.prob[state, action]))
+        ends = bool(mdp.terminal[state, action, k])
+        state = int(mdp.next_state[state, action, k])
+        path.append(maze.cell(state))
+        if ends:
+            return path
+    raise AssertionError(f"greedy path does not end: {path}")
+
+
+def test_slippery_cliff_optimal_path_keeps_off_the_edge() -> None:
+    """Under slips the optimal policy walks a row away from the edge; without them it
+    walks the edge (like Sarsa's safer path and Q-learning's edge path in Example 6.6,
+    here forced by slips rather than by exploration).
+
+    Every move costs -1 and falling costs -100, so gamma = 1 is fine: a policy that never
+    ends an episode has value -infinity, so value iteration settles on a policy that
+    ends them. On the edge row every step falls with probability 0.025 (a slip down),
+    about 10 chances to lose 100; from row 1 no single slip reaches the cliff, so the
+    detour's 2 extra moves are worth it.
+    """
+    slippery = slippery_cliff()
+    q_slip, v_slip = value_iteration(slippery.to_mdp(), gamma=1.0)
+    start = slippery.state(*slippery.start)
+
+    # Most likely path: up twice to row 1, right along row 1 to the last column, down to
+    # the goal. It never steps on the edge row (row 2) except at the two ends.
+    path = most_likely_greedy_path(slippery, q_slip)
+    assert path == [(3, 0), (2, 0), (1, 0), *((1, c) for c in range(1, 12)), (2, 11), (3, 11)]
+    assert not any(row == 2 and 1 <= col <= 10 for row, col in path)
+    assert path[1][0] < path[0][0]  # the first move is up, away from the cliff
+    mdp = slippery.to_mdp()
+    length = greedy_path_length(mdp.next_state, mdp.prob, mdp.terminal, start, q_slip, 100)
+    assert length == 15
+    # Above the first cliff cell, Q* prefers up (away from the edge) to right (along it).
+    above = slippery.state(2, 1)
+    assert int(np.argmax(q_slip[above])) == UP
+    assert q_slip[above, UP] > q_slip[above, RIGHT] > q_slip[above, DOWN]
+
+    # The same maze without slips: the optimal path is the edge row, 13 moves, return -12
+    # (12 moves at -1, the 13th into the goal at 0).
+    steady = dataclasses.replace(slippery, slip=0.0)
+    q_steady, v_steady = value_iteration(steady.to_mdp(), gamma=1.0)
+    assert v_steady[start] == pytest.approx(-12.0)
+    edge_path = most_likely_greedy_path(steady, q_steady)
+    assert edge_path == [(3, 0), *((2, c) for c in range(12)), (3, 11)]
+
+    # Trusting the deterministic model is costly: the edge policy, run in the slippery
+    # world, is far worse than the safe optimum (about -34.6 against -19.0).
+    edge_policy = np.argmax(q_steady, axis=1)
+    v_edge = evaluate_policy(slippery.to_mdp(), edge_policy, gamma=1.0)
+    assert v_slip[start] == pytest.approx(-19.03, abs=0.01)
+    assert v_edge[start] == pytest.approx(-34.58, abs=0.01)
+    assert v_edge[start] < v_slip[start] - 10
+
+
 # --- the registry ---------------------------------------------------------------------------
 
 
 def test_builtin_worlds_registry() -> None:
-    assert set(BUILTIN_WORLDS) == {"dyna-maze", "blocking-maze", "shortcut-maze"}
+    assert set(BUILTIN_WORLDS) == {
+        "dyna-maze",
+        "blocking-maze",
+        "shortcut-maze",
+        "slippery-cliff",
+    }
     for key, world in BUILTIN_WORLDS.items():
         assert isinstance(world, BuiltinWorld)
         assert world.name == key
-        assert "Fig" in world.description and "\n" not in world.description
+        assert "Sutton & Barto" in world.description and "\n" not in world.description
+        assert "Fig" in world.description or "Example" in world.description
         built = world.build()
         if isinstance(built, ChangingMaze):
             assert world.change_steps == built.switch_steps[1:]
@@ -156,3 +270,6 @@ def test_builtin_worlds_registry() -> None:
             assert world.change_steps == ()
             assert built.name == key
     assert BUILTIN_WORLDS["dyna-maze"].build() == dyna_maze()
+    assert BUILTIN_WORLDS["slippery-cliff"].build() == slippery_cliff()
+    description = BUILTIN_WORLDS["slippery-cliff"].description
+    assert "Example 6.6" in description and "cliff edge" in description

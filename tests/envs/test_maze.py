@@ -58,12 +58,26 @@ def test_parse_defaults() -> None:
         1.0,
         0,
     )
+    assert maze.cliffs == ()
+    assert maze.cliff_reward == -100.0
+
+
+def test_parse_reads_cliffs_and_cliff_reward() -> None:
+    maze = parse_maze("cliff_reward: -7.5\nS..\nC.C\n..G\n")
+    assert maze.cliffs == ((1, 0), (1, 2))
+    assert maze.cliff_reward == -7.5
+    assert not maze.walls.any()  # a cliff is not a wall
+    assert maze.goals == ((2, 2),) and maze.start == (0, 0)
+    # The path S -> (0,1) -> (1,1) -> (2,1) -> G squeezes between the two cliffs.
+    assert maze.shortest_path_length() == 4
 
 
 @pytest.mark.parametrize(
     ("text", "prefix", "detail"),
     [
         ("S.x\n..G\n", "m.txt:1:3: ", "unknown character 'x'"),
+        ("S.c\n..G\n", "m.txt:1:3: ", "unknown character 'c' (expected '#', '.', 'S', 'G' or 'C')"),
+        ("cliff_reward: -inf\nSCG\n", "m.txt:1:15: ", "'cliff_reward'"),
         ("S..\n..\tG\n", "m.txt:2:3: ", "unknown character '\\t'"),
         ("S..\n;c\n..G.\n", "m.txt:3:4: ", "row has 4 cells, expected 3"),
         ("S..\n.G\n", "m.txt:2:3: ", "line 1"),
@@ -99,6 +113,15 @@ def test_errors_at_a_place_name_file_line_and_column(text: str, prefix: str, det
             "goal at row 0, col 2 (0-based) cannot be reached from the start at row 0, col 0",
         ),
         ("SG.G\n", "goal at row 0, col 3"),
+        # Only through a cliff: falling ends the episode, so the goal cannot be reached.
+        (
+            "SCG\n",
+            "goal at row 0, col 2 (0-based) cannot be reached from the start at row 0, col 0 "
+            "without entering a cliff",
+        ),
+        ("S..\nCCC\n.G.\n", "goal at row 2, col 1"),
+        ("S#\nC#\nG.\n", "cannot be reached"),
+        ("SC\nCG\n", "without entering a cliff"),
     ],
 )
 def test_whole_maze_errors_name_the_source(text: str, detail: str) -> None:
@@ -148,19 +171,28 @@ def test_to_text_writes_only_non_default_settings() -> None:
     assert parse_maze(OPEN_3X3).to_text() == OPEN_3X3
     text = "name: x\nmax_steps: 9\nS.\n.G\n"
     assert parse_maze(text).to_text() == text
+    cliffs = "S..\nC.C\n..G\n"
+    assert parse_maze(cliffs).to_text() == cliffs
+    text = "cliff_reward: -5.0\nS..\nC.C\n..G\n"
+    assert parse_maze(text).to_text() == text
 
 
 # --- property tests ----------------------------------------------------------------------
 
 
-def reachable_goals(walls: np.ndarray, start: tuple[int, int], goals: set) -> set:
-    """Goals reachable from start without walking on from a goal (independent of maze.py)."""
+def reachable_goals(
+    walls: np.ndarray, start: tuple[int, int], goals: set, cliffs: frozenset = frozenset()
+) -> set:
+    """Goals reachable from start without walking on from a goal or entering a cliff
+    (independent of maze.py)."""
     rows, cols = walls.shape
     seen, frontier, found = {start}, deque([start]), set()
     while frontier:
         cell = frontier.popleft()
         if cell in goals:
             found.add(cell)
+            continue
+        if cell in cliffs:
             continue
         for d_row, d_col in ACTION_DELTAS:
             nxt = (cell[0] + d_row, cell[1] + d_col)
@@ -195,14 +227,22 @@ def valid_mazes(draw: st.DrawFn) -> Maze:
     goals = draw(st.lists(st.sampled_from(others), min_size=1, max_size=3, unique=True))
     for goal in goals:
         carve_path(walls, start, goal)
-    assume(reachable_goals(walls, start, set(goals)) == set(goals))
+    # Cliffs anywhere but the start and the goals (a cliff is never a wall); the goals
+    # must stay reachable around them.
+    free = [c for c in others if c not in goals]
+    cliffs = draw(st.lists(st.sampled_from(free), max_size=4, unique=True)) if free else []
+    for cliff in cliffs:
+        walls[cliff] = False
+    assume(reachable_goals(walls, start, set(goals), frozenset(cliffs)) == set(goals))
     return Maze(
         walls=walls,
         start=start,
         goals=tuple(goals),
+        cliffs=tuple(cliffs),
         slip=draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0))),
         step_reward=draw(st.one_of(st.just(0.0), finite)),
         goal_reward=draw(st.one_of(st.just(1.0), finite)),
+        cliff_reward=draw(st.one_of(st.just(-100.0), finite)),
         max_steps=draw(st.one_of(st.just(0), st.integers(0, 10**6))),
         name=draw(st.one_of(st.just("maze"), names)),
     )
@@ -225,6 +265,8 @@ def test_any_text_gives_a_maze_or_a_one_line_maze_error(text: str) -> None:
 whole_lines = st.sampled_from(
     [
         "S.G",
+        "SCG",
+        "C.C",
         "...",
         ".#.",
         "G..",
@@ -235,12 +277,14 @@ whole_lines = st.sampled_from(
         "goal_reward: -2",
         "max_steps: 3",
         "step_reward: 1e-3",
+        "cliff_reward: -100",
     ]
 )
 fragments = st.sampled_from(
     [
         "S",
         "G",
+        "C",
         "#",
         ".",
         " ",
@@ -250,6 +294,7 @@ fragments = st.sampled_from(
         "slip: nan",
         "name:",
         "max_steps: x",
+        "cliff_reward: nan",
         "\r",
         "\t",
         "\x0b",
@@ -361,6 +406,68 @@ def test_slip_into_goal_terminates_with_goal_reward() -> None:
     assert (mdp.reward[s, UP][live] == -1).all() and not mdp.terminal[s, UP][live].any()
 
 
+# Two cliffs beside the middle cell (1, 1); the goal is reached between them.
+CLIFF_PASS = "step_reward: -1\ngoal_reward: 2\ncliff_reward: -50\nS..\nC.C\n..G\n"
+
+
+def test_entering_a_cliff_gives_cliff_reward_and_terminates() -> None:
+    maze = parse_maze(CLIFF_PASS)
+    mdp = maze.to_mdp()
+    assert mdp.is_deterministic
+    start, middle = maze.state(0, 0), maze.state(1, 1)
+    cliff_left, cliff_right = maze.state(1, 0), maze.state(1, 2)
+    assert mdp.next_state[start, DOWN, 0] == cliff_left
+    assert mdp.reward[start, DOWN, 0] == -50 and mdp.terminal[start, DOWN, 0]
+    assert mdp.next_state[middle, RIGHT, 0] == cliff_right
+    assert mdp.reward[middle, RIGHT, 0] == -50 and mdp.terminal[middle, RIGHT, 0]
+    # Other moves: step reward, no termination; the goal keeps its own reward.
+    assert mdp.reward[middle, DOWN, 0] == -1 and not mdp.terminal[middle, DOWN, 0]
+    before_goal = maze.state(2, 1)
+    assert mdp.reward[before_goal, RIGHT, 0] == 2 and mdp.terminal[before_goal, RIGHT, 0]
+    # Exactly the moves into a cliff or the goal terminate.
+    into_cliff = np.isin(mdp.next_state[:, :, 0], [cliff_left, cliff_right])
+    into_goal = mdp.next_state[:, :, 0] == maze.state(2, 2)
+    assert (mdp.terminal[:, :, 0] == (into_cliff | into_goal)).all()
+    assert (mdp.reward[:, :, 0][into_cliff] == -50).all()
+
+
+def test_slip_can_throw_the_agent_into_a_cliff() -> None:
+    """From (1, 1), between two cliffs, with slip 0.2, choosing ``down`` (by hand):
+
+    * the intended move to (2, 1): 1 - 0.2 + 0.2/4 = 0.85, reward -1, not terminal;
+    * a slip up to (0, 1): 0.2/4 = 0.05, reward -1, not terminal;
+    * a slip left into the cliff (1, 0): 0.05, reward -50, terminal;
+    * a slip right into the cliff (1, 2): 0.05, reward -50, terminal;
+
+    so the agent falls with probability 0.1 = 2 cliff neighbours x slip/4.
+    """
+    maze = parse_maze("slip: 0.2\n" + CLIFF_PASS)
+    mdp = maze.to_mdp()
+    s = maze.state(1, 1)
+    outcomes = {
+        int(ns): (float(p), float(r), bool(t))
+        for ns, p, r, t in zip(
+            mdp.next_state[s, DOWN],
+            mdp.prob[s, DOWN],
+            mdp.reward[s, DOWN],
+            mdp.terminal[s, DOWN],
+            strict=True,
+        )
+        if p > 0
+    }
+    assert outcomes == {
+        maze.state(2, 1): (pytest.approx(0.85), -1.0, False),
+        maze.state(0, 1): (pytest.approx(0.05), -1.0, False),
+        maze.state(1, 0): (pytest.approx(0.05), -50.0, True),
+        maze.state(1, 2): (pytest.approx(0.05), -50.0, True),
+    }
+    falls = mdp.prob[s, DOWN][mdp.terminal[s, DOWN] & (mdp.reward[s, DOWN] == -50)].sum()
+    assert falls == pytest.approx(2 * 0.2 / 4)
+    # Aiming at a cliff falls with 1 - slip + slip/4, plus slip/4 for the other cliff.
+    aimed = mdp.prob[s, LEFT][mdp.terminal[s, LEFT]].sum()
+    assert aimed == pytest.approx(0.85 + 0.05)
+
+
 def test_shortest_path_length() -> None:
     assert parse_maze("S...\n.##.\n...G\n").shortest_path_length() == 5
     assert parse_maze("S.G\n...\nG..\n").shortest_path_length() == 2
@@ -387,6 +494,44 @@ def test_maze_validates_its_fields() -> None:
         Maze(walls=walls, start=(0, 0), goals=((0, 1),), name="a\nb")
 
 
+@pytest.mark.parametrize(
+    ("cliffs", "detail"),
+    [
+        (((1, 1),), "cliff .* is on a wall"),
+        (((0, 0),), "also a cliff"),
+        (((0, 1),), "goal .* is also a cliff"),
+        (((2, 0),), "cliff .* is outside"),
+        (((1,),), "cliff must be a .row, col. pair"),
+        ((("a", 0),), "cliff must be a pair of ints"),
+        (5, "cliffs must be a sequence"),
+    ],
+)
+def test_maze_validates_cliffs(cliffs: object, detail: str) -> None:
+    walls = np.zeros((2, 2), dtype=bool)
+    walls[1, 1] = True
+    with pytest.raises(ValueError, match=detail):
+        Maze(walls=walls, start=(0, 0), goals=((0, 1),), cliffs=cliffs)  # type: ignore[arg-type]
+
+
+def test_maze_validates_cliff_reward() -> None:
+    walls = np.zeros((2, 2), dtype=bool)
+    with pytest.raises(ValueError, match="cliff_reward"):
+        Maze(walls=walls, start=(0, 0), goals=((0, 1),), cliff_reward=float("nan"))
+
+
+def test_cliffs_are_kept_sorted_and_count_in_equality() -> None:
+    walls = np.zeros((3, 3), dtype=bool)
+    given = [(1, 2), (1, 0), (1, 2)]
+    maze = Maze(walls=walls, start=(0, 0), goals=((2, 2),), cliffs=given)  # type: ignore[arg-type]
+    assert maze.cliffs == ((1, 0), (1, 2))
+    assert maze == Maze(walls=walls, start=(0, 0), goals=((2, 2),), cliffs=((1, 0), (1, 2)))
+    assert maze != Maze(walls=walls, start=(0, 0), goals=((2, 2),), cliffs=((1, 0),))
+    assert maze != Maze(
+        walls=walls, start=(0, 0), goals=((2, 2),), cliffs=((1, 0), (1, 2)), cliff_reward=-1
+    )
+    assert hash(maze) == hash(parse_maze(maze.to_text()))
+
+
 def test_goals_are_kept_sorted_and_walls_read_only() -> None:
     walls = np.zeros((2, 2), dtype=bool)
     maze = Maze(walls=walls, start=(0, 0), goals=[(1, 1), (0, 1)])  # type: ignore[arg-type]
@@ -409,6 +554,22 @@ def test_scaled_blocks_and_markers() -> None:
     assert big.shortest_path_length() == 8
 
 
+def test_scaled_cliffs_become_cliff_blocks() -> None:
+    maze = parse_maze("cliff_reward: -9\nSC\n.G\n")
+    big = maze.scaled(2)
+    assert big.cliffs == ((0, 2), (0, 3), (1, 2), (1, 3))
+    assert not big.walls.any()
+    assert (big.start, big.goals) == ((0, 0), ((2, 3),))
+    # Around the cliff block: down 2, right 3.
+    assert big.shortest_path_length() == 5
+    mdp = big.to_mdp()
+    for row in (0, 1):
+        s = big.state(row, 1)
+        assert mdp.next_state[s, RIGHT, 0] == big.state(row, 2)
+        assert mdp.terminal[s, RIGHT, 0] and mdp.reward[s, RIGHT, 0] == -9
+    assert parse_maze(big.to_text()) == big
+
+
 @pytest.mark.parametrize("factor", [0, -1, 1.5, "2", True])
 def test_scaled_rejects_bad_factor(factor: object) -> None:
     with pytest.raises(ValueError, match="factor") as caught:
@@ -426,3 +587,13 @@ def test_with_walls_keeps_everything_else() -> None:
     assert changed != maze
     with pytest.raises(ValueError, match="shape"):
         maze.with_walls(np.zeros((2, 3), dtype=bool))
+
+
+def test_with_walls_keeps_cliffs_and_refuses_a_wall_on_one() -> None:
+    maze = parse_maze("S..\nC.C\n..G\n")
+    walls = np.zeros((3, 3), dtype=bool)
+    walls[0, 2] = True
+    assert maze.with_walls(walls).cliffs == maze.cliffs
+    walls[1, 0] = True
+    with pytest.raises(ValueError, match="cliff .* is on a wall"):
+        maze.with_walls(walls)

@@ -1,11 +1,17 @@
-"""The mazes of Sutton & Barto chapter 8, and mazes whose walls change over time.
+"""The mazes of Sutton & Barto chapter 8, mazes whose walls change over time, and a
+slippery cliff walk for the model-error studies.
 
-Cells are ``(row, col)`` counted from the top-left, 0-based. All three mazes are 6 rows
-by 9 columns with reward 0 per move and +1 on entering the goal, as in the book:
+Cells are ``(row, col)`` counted from the top-left, 0-based. The three chapter-8 mazes
+are 6 rows by 9 columns with reward 0 per move and +1 on entering the goal, as in the
+book:
 
 * :func:`dyna_maze` - Figure 8.2 (Example 8.1), also shipped as ``mazes/dyna_maze.txt``;
 * :func:`blocking_maze` - Figure 8.4 (Example 8.2): the short path is blocked at step 1000;
 * :func:`shortcut_maze` - Figure 8.5 (Example 8.3): a shorter path opens at step 3000.
+
+:func:`slippery_cliff` is the cliff walk of Example 6.6 with slips (4x12, also shipped as
+``mazes/slippery_cliff.txt``): a stochastic world in which a deterministic learned model
+is wrong, and an agent that trusts it walks the cliff edge and falls.
 
 :data:`BUILTIN_WORLDS` lists them by name for the command line.
 """
@@ -126,6 +132,38 @@ def shortcut_maze() -> ChangingMaze:
     return ChangingMaze((before, after), (0, SHORTCUT_SWITCH_STEP), name="shortcut-maze")
 
 
+CLIFF_ROWS, CLIFF_COLS = 4, 12
+CLIFF_SLIP = 0.1
+CLIFF_MAX_STEPS = 200
+
+
+def slippery_cliff() -> Maze:
+    """The cliff walk of Sutton & Barto Example 6.6, made slippery: 4x12, start (3, 0),
+    goal (3, 11), cliff cells (3, 1) to (3, 10) between them.
+
+    Each move costs -1, entering the goal gives 0 and ends the episode, falling off the
+    cliff gives -100 and ends it too (the book sends the agent back to the start instead).
+    With probability 0.1 the chosen move is replaced by one of the four drawn uniformly,
+    so each step along the edge row (row 2) falls with probability 0.025. Without slips
+    the shortest path (13 moves) runs along the edge; with them the optimal policy keeps
+    to row 1, a row away from the edge, and comes down only at the last column. Episodes
+    are cut off after 200 steps (truncation), so a lost agent's episode still ends.
+    """
+    last = CLIFF_ROWS - 1
+    return Maze(
+        walls=np.zeros((CLIFF_ROWS, CLIFF_COLS), dtype=np.bool_),
+        start=(last, 0),
+        goals=((last, CLIFF_COLS - 1),),
+        cliffs=tuple((last, col) for col in range(1, CLIFF_COLS - 1)),
+        slip=CLIFF_SLIP,
+        step_reward=-1.0,
+        goal_reward=0.0,
+        cliff_reward=-100.0,
+        max_steps=CLIFF_MAX_STEPS,
+        name="slippery-cliff",
+    )
+
+
 @dataclass(frozen=True)
 class BuiltinWorld:
     """A named world shipped with dynalab: how to build it and when it changes.
@@ -163,6 +201,13 @@ BUILTIN_WORLDS: dict[str, BuiltinWorld] = {
             "Shortcut maze of Sutton & Barto Fig. 8.5: a shorter path opens at step 3000.",
             shortcut_maze,
             (SHORTCUT_SWITCH_STEP,),
+        ),
+        BuiltinWorld(
+            "slippery-cliff",
+            "Cliff walk of Sutton & Barto Example 6.6 with slip 0.1: 4x12, -100 per fall; "
+            "the shortest path runs along the cliff edge, with slips the safe path keeps "
+            "a row or two away.",
+            slippery_cliff,
         ),
     )
 }

@@ -29,6 +29,7 @@ BUILTIN_ENV_IDS: dict[str, str] = {
     "dynalab/DynaMaze-v0": "dyna-maze",
     "dynalab/BlockingMaze-v0": "blocking-maze",
     "dynalab/ShortcutMaze-v0": "shortcut-maze",
+    "dynalab/SlipperyCliff-v0": "slippery-cliff",
 }
 """Gymnasium ids registered by :func:`register_envs`, mapped to their builtin world names."""
 

@@ -1,6 +1,8 @@
 """Grid mazes, the worlds of Sutton & Barto chapter 8, and their plain-text format.
 
-A :class:`Maze` is a grid of free cells and walls with one start and one or more goals.
+A :class:`Maze` is a grid of free cells and walls with one start, one or more goals and
+any number of cliffs (cells that can be entered, at a cost, and end the episode: the
+cliff walk of Sutton & Barto Example 6.6).
 :meth:`Maze.to_mdp` turns it into an :class:`~dynalab.envs.mdp.ArrayMDP` in which every
 cell is a state (walls included, so that a maze whose walls move keeps one state space)
 and the four actions are ``up``, ``right``, ``down``, ``left`` (:data:`ACTIONS`).
@@ -26,17 +28,34 @@ A maze file is plain text, read line by line::
   - ``name`` - the maze's name, one line of text (default ``maze``);
   - ``slip`` - probability in [0, 1] that the chosen action is replaced by one of the
     four drawn uniformly (default ``0``);
-  - ``step_reward`` - reward of every move that does not enter a goal (default ``0``);
+  - ``step_reward`` - reward of every move that enters neither a goal nor a cliff
+    (default ``0``);
   - ``goal_reward`` - reward of the move that enters a goal (default ``1``);
+  - ``cliff_reward`` - reward of the move that enters a cliff (default ``-100``);
   - ``max_steps`` - time limit per episode, an int >= 0, 0 meaning none (default ``0``).
 
 * Then the grid, one row per line, all rows the same length: ``#`` wall, ``.`` free
   cell, ``S`` the start (exactly one), ``G`` a goal (at least one, each reachable from
-  the start without passing through another goal).
+  the start without passing through another goal or a cliff), ``C`` a cliff (any
+  number). Entering a goal or a cliff ends the episode (termination). A cliff is not a
+  wall: moves can enter it, on purpose or by a slip, and that is its danger.
+
+A cliff walk in the spirit of Sutton & Barto Example 6.6, made slippery::
+
+    name: slippery-cliff
+    slip: 0.1
+    step_reward: -1
+    goal_reward: 0
+    max_steps: 200
+    ............
+    ............
+    ............
+    SCCCCCCCCCCG
 
 Every problem is reported as a :class:`MazeError` whose one-line message starts with
 ``source:line:col:`` (1-based) when it sits at a place in the text, or ``source:`` when it
-concerns the whole maze (no start, no goal, a goal that cannot be reached).
+concerns the whole maze (no start, no goal, a goal that cannot be reached without
+entering a cliff).
 """
 
 from __future__ import annotations
@@ -59,11 +78,12 @@ ACTIONS: tuple[str, ...] = ("up", "right", "down", "left")
 ACTION_DELTAS: tuple[tuple[int, int], ...] = ((-1, 0), (0, 1), (1, 0), (0, -1))
 """The (row, col) change of each action in :data:`ACTIONS`."""
 
-WALL, FREE, START, GOAL = "#", ".", "S", "G"
-GRID_CHARS = (WALL, FREE, START, GOAL)
+WALL, FREE, START, GOAL, CLIFF = "#", ".", "S", "G", "C"
+GRID_CHARS = (WALL, FREE, START, GOAL, CLIFF)
 
 DEFAULT_NAME = "maze"
-SETTING_KEYS = ("name", "slip", "step_reward", "goal_reward", "max_steps")
+DEFAULT_CLIFF_REWARD = -100.0
+SETTING_KEYS = ("name", "slip", "step_reward", "goal_reward", "cliff_reward", "max_steps")
 MAX_STEPS_LIMIT = int(np.iinfo(np.int64).max)
 
 Cell = tuple[int, int]
@@ -114,20 +134,23 @@ def _is_int(value: object) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class Maze:
-    """A grid maze: walls, one start, goals, and how moves are rewarded.
+    """A grid maze: walls, one start, goals, cliffs, and how moves are rewarded.
 
     ``walls[row, col]`` is True for a wall. Cells are ``(row, col)`` counted from the
-    top-left, 0-based. ``goals`` is kept sorted, so two mazes with the same goals compare
-    equal whatever order they were given in. Mazes compare equal when their walls, start,
-    goals and settings are equal.
+    top-left, 0-based. ``goals`` and ``cliffs`` are kept sorted (duplicates dropped), so
+    two mazes with the same cells compare equal whatever order they were given in. A
+    cliff lies on no wall, start or goal. Mazes compare equal when their walls, start,
+    goals, cliffs and settings are equal.
     """
 
     walls: np.ndarray
     start: Cell
     goals: tuple[Cell, ...]
+    cliffs: tuple[Cell, ...] = ()
     slip: float = 0.0
     step_reward: float = 0.0
     goal_reward: float = 1.0
+    cliff_reward: float = DEFAULT_CLIFF_REWARD
     max_steps: int = 0
     name: str = DEFAULT_NAME
 
@@ -143,8 +166,21 @@ class Maze:
             raise ValueError("Maze needs at least one goal")
         if start in goals:
             raise ValueError(f"Maze start {start} is also a goal")
+        try:
+            cliff_cells = list(self.cliffs)
+        except TypeError:
+            raise ValueError(
+                f"Maze cliffs must be a sequence of cells, got {self.cliffs!r}"
+            ) from None
+        cliffs = tuple(sorted({self._checked_cell(c, "cliff") for c in cliff_cells}))
+        if start in cliffs:
+            raise ValueError(f"Maze start {start} is also a cliff")
+        both = sorted(set(goals) & set(cliffs))
+        if both:
+            raise ValueError(f"Maze goal {both[0]} is also a cliff")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "goals", goals)
+        object.__setattr__(self, "cliffs", cliffs)
         self._check_settings()
 
     def _checked_cell(self, cell: object, what: str) -> Cell:
@@ -167,7 +203,7 @@ class Maze:
     def _check_settings(self) -> None:
         if not (isinstance(self.slip, int | float) and 0.0 <= self.slip <= 1.0):
             raise ValueError(f"Maze slip must be a number in [0, 1], got {self.slip!r}")
-        for label in ("step_reward", "goal_reward"):
+        for label in ("step_reward", "goal_reward", "cliff_reward"):
             value = getattr(self, label)
             if not (isinstance(value, int | float) and math.isfinite(value)):
                 raise ValueError(f"Maze {label} must be a finite number, got {value!r}")
@@ -179,6 +215,7 @@ class Maze:
         object.__setattr__(self, "slip", float(self.slip))
         object.__setattr__(self, "step_reward", float(self.step_reward))
         object.__setattr__(self, "goal_reward", float(self.goal_reward))
+        object.__setattr__(self, "cliff_reward", float(self.cliff_reward))
         object.__setattr__(self, "max_steps", int(self.max_steps))
 
     def _key(self) -> tuple:
@@ -187,9 +224,11 @@ class Maze:
             self.walls.tobytes(),
             self.start,
             self.goals,
+            self.cliffs,
             self.slip,
             self.step_reward,
             self.goal_reward,
+            self.cliff_reward,
             self.max_steps,
             self.name,
         )
@@ -246,20 +285,32 @@ class Maze:
     def to_mdp(self) -> ArrayMDP:
         """The maze as an :class:`ArrayMDP` with one state per cell.
 
-        Entering a goal gives ``goal_reward`` and terminates; every other transition gives
-        ``step_reward``. With probability ``slip`` the chosen action is replaced by one of
-        the four drawn uniformly, so the intended move has probability
-        ``1 - slip + slip / 4``. Outcomes reaching the same cell are merged; the intended
-        move's outcome comes first, and the outcome axis is padded with probability-0
-        slots that stay put.
+        Entering a goal gives ``goal_reward`` and terminates; entering a cliff gives
+        ``cliff_reward`` and terminates; every other transition gives ``step_reward``.
+        With probability ``slip`` the chosen action is replaced by one of the four drawn
+        uniformly, so the intended move has probability ``1 - slip + slip / 4`` and each
+        other move ``slip / 4``: from a cell beside ``n`` cliffs, a move that does not aim
+        at a cliff falls with probability ``n * slip / 4``. Outcomes reaching the same
+        cell are merged; the intended move's outcome comes first, and the outcome axis is
+        padded with probability-0 slots that stay put.
         """
         next_state, prob = self._outcomes()
         is_goal = np.zeros(self.n_states, dtype=np.bool_)
         for row, col in self.goals:
             is_goal[self.state(row, col)] = True
+        is_cliff = np.zeros(self.n_states, dtype=np.bool_)
+        for row, col in self.cliffs:
+            is_cliff[self.state(row, col)] = True
         live = prob > 0.0
-        terminal = is_goal[next_state] & live
-        reward = np.where(terminal, self.goal_reward, self.step_reward) * live
+        enters_goal = is_goal[next_state] & live
+        enters_cliff = is_cliff[next_state] & live
+        terminal = enters_goal | enters_cliff
+        reward = np.where(
+            enters_goal,
+            self.goal_reward,
+            np.where(enters_cliff, self.cliff_reward, self.step_reward),
+        )
+        reward = reward * live
         start_prob = np.zeros(self.n_states)
         start_prob[self.state(*self.start)] = 1.0
         labels = tuple(f"({r},{c})" for r in range(self.rows) for c in range(self.cols))
@@ -297,11 +348,12 @@ class Maze:
         return next_state, prob
 
     def shortest_path_length(self) -> int:
-        """Fewest moves from the start to the nearest goal (breadth-first search).
+        """Fewest moves from the start to the nearest goal (breadth-first search), never
+        entering a cliff.
 
         Raises :class:`MazeError` when no goal can be reached.
         """
-        distance = _distances(self.walls, self.start, self.goals)
+        distance = _distances(self.walls, self.start, self.goals, self.cliffs)
         reached = [int(distance[g]) for g in self.goals if distance[g] >= 0]
         if not reached:
             raise MazeError(self.name, "no goal can be reached from the start")
@@ -310,7 +362,13 @@ class Maze:
     def to_text(self) -> str:
         """The maze in the text format of this module; settings only where not default."""
         lines = [f"name: {self.name}"] if self.name != DEFAULT_NAME else []
-        defaults = {"slip": 0.0, "step_reward": 0.0, "goal_reward": 1.0, "max_steps": 0}
+        defaults = {
+            "slip": 0.0,
+            "step_reward": 0.0,
+            "goal_reward": 1.0,
+            "cliff_reward": DEFAULT_CLIFF_REWARD,
+            "max_steps": 0,
+        }
         for key, default in defaults.items():
             value = getattr(self, key)
             if value != default:
@@ -319,6 +377,8 @@ class Maze:
         grid[self.start] = START
         for goal in self.goals:
             grid[goal] = GOAL
+        for cliff in self.cliffs:
+            grid[cliff] = CLIFF
         lines.extend("".join(row) for row in grid)
         return "\n".join(lines) + "\n"
 
@@ -326,9 +386,10 @@ class Maze:
         """The maze at ``factor`` times the resolution: each cell becomes a square block.
 
         Sutton & Barto's Example 8.4 (Figure 8.7) grows the Dyna maze this way. Wall
-        cells become wall blocks. The start becomes the top-left cell of its block and
-        each goal the top-right cell of its block, which keeps the Dyna maze's start on
-        the left edge and its goal in the top-right corner. Settings, ``max_steps``
+        cells become wall blocks and cliff cells cliff blocks (every cell of the block a
+        cliff). The start becomes the top-left cell of its block and each goal the
+        top-right cell of its block, which keeps the Dyna maze's start on the left edge
+        and its goal in the top-right corner. Settings, ``max_steps``
         included, are kept; the name gains ``:scale={factor}``. ``factor == 1`` returns
         the maze itself.
         """
@@ -341,8 +402,19 @@ class Maze:
         walls = np.kron(self.walls, block).astype(np.bool_)
         start = (self.start[0] * factor, self.start[1] * factor)
         goals = tuple((r * factor, c * factor + factor - 1) for r, c in self.goals)
+        cliffs = tuple(
+            (r * factor + i, c * factor + j)
+            for r, c in self.cliffs
+            for i in range(factor)
+            for j in range(factor)
+        )
         return dataclasses.replace(
-            self, walls=walls, start=start, goals=goals, name=f"{self.name}:scale={factor}"
+            self,
+            walls=walls,
+            start=start,
+            goals=goals,
+            cliffs=cliffs,
+            name=f"{self.name}:scale={factor}",
         )
 
     def with_walls(self, walls: np.ndarray) -> Maze:
@@ -355,19 +427,23 @@ class Maze:
         return dataclasses.replace(self, walls=walls)
 
 
-def _distances(walls: np.ndarray, start: Cell, goals: tuple[Cell, ...]) -> np.ndarray:
-    """Moves from ``start`` to each cell (-1 where unreachable), never walking on from a goal.
+def _distances(
+    walls: np.ndarray, start: Cell, goals: tuple[Cell, ...], cliffs: tuple[Cell, ...] = ()
+) -> np.ndarray:
+    """Moves from ``start`` to each cell (-1 where unreachable), never walking on from a
+    goal or a cliff.
 
-    Entering a goal ends the episode, so a cell reached only through a goal is unreachable.
+    Entering a goal or a cliff ends the episode, so a cell reached only through one is
+    unreachable.
     """
     rows, cols = walls.shape
     distance = np.full((rows, cols), -1, dtype=np.int64)
     distance[start] = 0
-    goal_set = set(goals)
+    ends = set(goals) | set(cliffs)
     frontier = deque([start])
     while frontier:
         row, col = frontier.popleft()
-        if (row, col) in goal_set:
+        if (row, col) in ends:
             continue
         for d_row, d_col in ACTION_DELTAS:
             r, c = row + d_row, col + d_col
@@ -397,10 +473,10 @@ def parse_maze(text: str, source: str = "<string>") -> Maze:
     if not isinstance(text, str):
         raise TypeError(f"parse_maze needs a str, got {type(text).__name__}")
     settings, grid_rows = _split_lines(text, source)
-    walls, start, goals = _read_grid(grid_rows, source)
-    _check_reachable(walls, start, goals, source)
+    walls, start, goals, cliffs = _read_grid(grid_rows, source)
+    _check_reachable(walls, start, goals, cliffs, source)
     try:
-        return Maze(walls=walls, start=start, goals=goals, **settings)
+        return Maze(walls=walls, start=start, goals=goals, cliffs=cliffs, **settings)
     except ValueError as error:
         raise MazeError(source, str(error)) from error
 
@@ -480,21 +556,27 @@ def _parse_setting(key: str, value: str, source: str, line: int, col: int) -> ob
     return number
 
 
-def _read_grid(grid_rows: list[_GridRow], source: str) -> tuple[np.ndarray, Cell, list[Cell]]:
-    """Walls, start and goals of the grid lines, checking characters, widths and the start."""
+def _read_grid(
+    grid_rows: list[_GridRow], source: str
+) -> tuple[np.ndarray, Cell, list[Cell], list[Cell]]:
+    """Walls, start, goals and cliffs of the grid lines, checking characters, widths and
+    the start."""
     if not grid_rows:
-        raise MazeError(source, "empty grid: no rows of '#', '.', 'S' or 'G'")
+        raise MazeError(source, "empty grid: no rows of '#', '.', 'S', 'G' or 'C'")
     width = len(grid_rows[0].text)
     walls = np.zeros((len(grid_rows), width), dtype=np.bool_)
     start: Cell | None = None
     start_at = (0, 0)
     goals: list[Cell] = []
+    cliffs: list[Cell] = []
     for row, grid_row in enumerate(grid_rows):
         _check_row(grid_row, width, grid_rows[0].line, source)
         for col, char in enumerate(grid_row.text):
             walls[row, col] = char == WALL
             if char == GOAL:
                 goals.append((row, col))
+            elif char == CLIFF:
+                cliffs.append((row, col))
             elif char == START:
                 if start is not None:
                     raise MazeError(
@@ -508,7 +590,7 @@ def _read_grid(grid_rows: list[_GridRow], source: str) -> tuple[np.ndarray, Cell
         raise MazeError(source, "no start: the grid needs one 'S'")
     if not goals:
         raise MazeError(source, "no goal: the grid needs at least one 'G'")
-    return walls, start, goals
+    return walls, start, goals, cliffs
 
 
 def _check_row(grid_row: _GridRow, width: int, first_line: int, source: str) -> None:
@@ -517,7 +599,7 @@ def _check_row(grid_row: _GridRow, width: int, first_line: int, source: str) -> 
         if char not in GRID_CHARS:
             raise MazeError(
                 source,
-                f"unknown character {char!r} (expected '#', '.', 'S' or 'G')",
+                f"unknown character {char!r} (expected '#', '.', 'S', 'G' or 'C')",
                 grid_row.line,
                 col,
             )
@@ -531,13 +613,17 @@ def _check_row(grid_row: _GridRow, width: int, first_line: int, source: str) -> 
         )
 
 
-def _check_reachable(walls: np.ndarray, start: Cell, goals: list[Cell], source: str) -> None:
-    """A MazeError naming the first goal the start cannot reach."""
-    distance = _distances(walls, start, tuple(goals))
+def _check_reachable(
+    walls: np.ndarray, start: Cell, goals: list[Cell], cliffs: list[Cell], source: str
+) -> None:
+    """A MazeError naming the first goal the start cannot reach without entering a cliff."""
+    distance = _distances(walls, start, tuple(goals), tuple(cliffs))
     for goal in goals:
         if distance[goal] < 0:
+            through_cliff = bool(cliffs) and _distances(walls, start, tuple(goals))[goal] >= 0
+            hint = " without entering a cliff" if through_cliff else ""
             raise MazeError(
                 source,
                 f"goal at row {goal[0]}, col {goal[1]} (0-based) cannot be reached from the "
-                f"start at row {start[0]}, col {start[1]}",
+                f"start at row {start[0]}, col {start[1]}{hint}",
             )
