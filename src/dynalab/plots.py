@@ -58,6 +58,7 @@ TITLE_WIDTH = 80
 BAND_NOTE = "lines: mean; shaded: 95% CI"
 POINTS_NOTE = "markers: mean; bars: 95% CI"
 NOTE_COLOR = "0.4"
+CLIFF_COLOR = "#c0392b"
 REFERENCE_COLOR = "0.35"
 
 WALL_COLOR = "#2b2b2b"
@@ -523,7 +524,7 @@ def _cell_inches(maze: Maze, n_panels: int) -> float:
     """The side of one cell on paper: as large as fits a panel, at most MAX_CELL_INCHES."""
     width, height = MAZE_PANEL_INCHES
     if n_panels > 1:
-        width = min(width, 12.0 / n_panels)
+        width = min(width, 18.0 / n_panels)
     return min(MAX_CELL_INCHES, width / maze.cols, height / maze.rows)
 
 
@@ -556,11 +557,16 @@ def _value_cmap() -> ListedColormap:
 def _draw_maze(
     ax: Axes, maze: Maze, grid: np.ndarray, norm: Normalize, cmap: ListedColormap, cell: float
 ) -> AxesImage:
-    """The value heatmap on free cells, walls painted over it; returns the heatmap."""
-    shown = np.ma.masked_array(grid, mask=maze.walls | ~np.isfinite(grid))
+    """The value heatmap on free cells, walls and cliffs painted over it; returns the
+    heatmap. Cliff cells (never stood on, so without a value of their own) are red."""
+    cliff_mask = np.zeros_like(maze.walls)
+    for row, col in getattr(maze, "cliffs", ()):
+        cliff_mask[row, col] = True
+    shown = np.ma.masked_array(grid, mask=maze.walls | cliff_mask | ~np.isfinite(grid))
     image = ax.imshow(shown, cmap=cmap, norm=norm, interpolation="nearest")
     walls = np.zeros((maze.rows, maze.cols, 4))
     walls[maze.walls] = to_rgba(WALL_COLOR)
+    walls[cliff_mask] = to_rgba(CLIFF_COLOR)
     ax.imshow(walls, interpolation="nearest")
     ax.set_xlabel("column")
     ax.set_ylabel("row")

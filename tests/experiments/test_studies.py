@@ -38,3 +38,16 @@ def test_unknown_study_is_one_line_with_a_suggestion() -> None:
     assert result.exit_code == 2
     assert "did you mean 'planning-amplifies-error'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fall_rate_counts_cliff_endings_but_not_time_outs() -> None:
+    import numpy as np
+
+    from dynalab.experiments.studies import fall_rate
+
+    class Fake:  # the two arrays fall_rate reads
+        episode_return = np.array([[-105.0, -12.0, -200.0, -101.0]])
+        episode_steps = np.array([[6, 12, 200, -1]])
+
+    # episode 1 fell, 2 reached the goal, 3 timed out (200 steps), 4 not completed
+    assert fall_rate(Fake, 1, 200, -100.0).tolist() == [1 / 3]

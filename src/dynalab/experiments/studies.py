@@ -14,8 +14,10 @@ import numpy as np
 
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
+from dynalab.experiments.compare import run_comparison
 from dynalab.experiments.reproduce import Claim, Outcome, Reproduction
-from dynalab.experiments.runner import run_agent
+from dynalab.experiments.runner import RunResult, run_agent
+from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
 from dynalab.experiments.stats import Estimate, mean_ci
 
 NOISE_LEVELS = (0.0, 0.05, 0.1, 0.2, 0.4)
@@ -115,7 +117,111 @@ def planning_amplifies_error(
     return Outcome(claims, figures={"reward_vs_noise.png": figure}, extra_summary=summary)
 
 
+CLIFF_EPISODES = 200
+CLIFF_AGENTS = (
+    "q-learning",
+    "dyna-q:n=20",
+    "dyna-q:n=20,model=counts",
+    "model-vi",
+    "model-vi:model=counts",
+)
+
+
+def fall_rate(
+    result: RunResult, first_episode: int, max_steps: int, cliff_reward: float
+) -> np.ndarray:
+    """Per run, the share of episodes ``first_episode``.. that ended in the cliff: a
+    return at or below the cliff's reward before the time limit cut the episode."""
+    returns = result.episode_return[:, first_episode - 1 :]
+    steps = result.episode_steps[:, first_episode - 1 :]
+    completed = steps >= 0
+    fell = completed & (returns <= cliff_reward) & (steps < max_steps)
+    return fell.sum(axis=1) / np.maximum(completed.sum(axis=1), 1)
+
+
+def stochastic_model(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """The slippery cliff (moves slip with probability 0.1; falling costs -100): the
+    book's last-outcome model is wrong there, a count-based model is not. Compared over
+    the last 100 of 200 episodes: return and how often the agent falls, for Q-learning,
+    Dyna-Q (n=20) and value iteration on the learned model, each with both models."""
+    world = parse_env_spec("slippery-cliff")
+    agents = parse_agent_specs(list(CLIFF_AGENTS), {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1})
+    comparison = run_comparison(
+        world,
+        agents,
+        episodes=CLIFF_EPISODES,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        on_run_done=advance,
+    )
+    maze = world.maze
+    late = CLIFF_EPISODES // 2 + 1
+    results = dict(zip(comparison.labels, comparison.results, strict=True))
+    falls = {
+        label: mean_ci(fall_rate(result, late, maze.max_steps, maze.cliff_reward), seed=seed)
+        for label, result in results.items()
+    }
+    returns = {
+        label: mean_ci(np.nanmean(result.episode_return[:, late - 1 :], axis=1), seed=seed)
+        for label, result in results.items()
+    }
+    errors = {
+        label: mean_ci(result.model_error[:, -1], seed=seed)
+        for label, result in results.items()
+        if label != "q-learning"
+    }
+    claims = [
+        Claim(
+            "in a slippery world the last-outcome model stays wrong while the count model "
+            "converges: model error (TV) after 200 episodes, intervals apart",
+            f"model-vi: deterministic {errors['model-vi']}, counts "
+            f"{errors['model-vi:model=counts']}; dyna-q:n=20: deterministic "
+            f"{errors['dyna-q:n=20']}, counts {errors['dyna-q:n=20,model=counts']}",
+            errors["model-vi"].low > errors["model-vi:model=counts"].high
+            and errors["dyna-q:n=20"].low > errors["dyna-q:n=20,model=counts"].high,
+        ),
+        Claim(
+            "planning to convergence on the wrong model walks the edge: model-vi with the "
+            "deterministic model falls more often than with the count model (intervals apart)",
+            f"fall rate in episodes {late}-{CLIFF_EPISODES}: deterministic {falls['model-vi']}, "
+            f"counts {falls['model-vi:model=counts']}",
+            falls["model-vi"].low > falls["model-vi:model=counts"].high,
+        ),
+        Claim(
+            "and it pays for it: model-vi's return is lower with the deterministic model "
+            "(intervals apart)",
+            f"mean return per episode: deterministic {returns['model-vi']}, counts "
+            f"{returns['model-vi:model=counts']}",
+            returns["model-vi"].high < returns["model-vi:model=counts"].low,
+        ),
+        Claim(
+            "with the right (count) model, planning beats model-free Q-learning on return "
+            "(intervals apart)",
+            f"model-vi:model=counts {returns['model-vi:model=counts']}, q-learning "
+            f"{returns['q-learning']}",
+            returns["model-vi:model=counts"].low > returns["q-learning"].high,
+        ),
+    ]
+    summary = {
+        "fall_rate": {label: estimate.to_dict() for label, estimate in falls.items()},
+        "late_return": {label: estimate.to_dict() for label, estimate in returns.items()},
+        "final_model_error": {label: estimate.to_dict() for label, estimate in errors.items()},
+    }
+    return Outcome(claims, comparison=comparison, extra_summary=summary)
+
+
 STUDIES: dict[str, Reproduction] = {
+    "stochastic-model": Reproduction(
+        "stochastic-model",
+        "Stochastic world, deterministic model: the slippery cliff",
+        f"slippery-cliff (slip 0.1, cliff -100), {CLIFF_EPISODES} episodes, agents "
+        f"{' '.join(CLIFF_AGENTS)}, alpha 0.1, gamma 0.95, epsilon 0.1, 20 runs",
+        20,
+        stochastic_model,
+        len(CLIFF_AGENTS),
+        "study",
+    ),
     "planning-amplifies-error": Reproduction(
         "planning-amplifies-error",
         "Planning amplifies model error: reward against model_noise for n = 0, 5, 50",
