@@ -161,8 +161,8 @@ ENV_HELP: list[tuple[str, str]] = [
     ),
     (
         "maze:PATH",
-        "a maze text file: '#' wall, '.' free, 'S' start, 'G' goal, optional 'key: value' "
-        "settings first (format in dynalab.envs.maze).",
+        "a maze text file: '#' wall, '.' free, 'S' start, 'G' goal, 'C' cliff, optional "
+        "'key: value' settings first (format in dynalab.envs.maze).",
     ),
     (
         "gym:ID[:key=value,...]",
