@@ -25,7 +25,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
-REPRODUCTIONS := fig8.2 fig8.3 fig8.4 fig8.5
+REPRODUCTIONS := fig8.2 fig8.3 fig8.4 fig8.5 ex8.4 fig8.8
+STUDIES := stochastic-model planning-amplifies-error
 
 gallery: $(STAMP)
 	mkdir -p docs/gallery
@@ -33,6 +34,12 @@ gallery: $(STAMP)
 		$(BIN)/dynalab reproduce $$name --out runs/$$name --force --quiet || exit 1; \
 		for png in runs/$$name/*.png; do cp $$png docs/gallery/$$name-$$(basename $$png); done; \
 	done
+	for name in $(STUDIES); do \
+		$(BIN)/dynalab study $$name --out runs/$$name --force --quiet || exit 1; \
+		for png in runs/$$name/*.png; do cp $$png docs/gallery/$$name-$$(basename $$png); done; \
+	done
+	$(BIN)/dynalab tradeoff --out runs/tradeoff --force --quiet
+	for png in runs/tradeoff/*.png; do cp $$png docs/gallery/tradeoff-$$(basename $$png); done
 	$(BIN)/dynalab compare --env dyna-maze:scale=3 --runs 10 --episodes 30 --out runs/scaled --force --quiet
 	cp runs/scaled/policy.png docs/gallery/scaled-dyna-maze-policy.png
 
