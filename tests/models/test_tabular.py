@@ -13,6 +13,7 @@ from dynalab.models.tabular import (
     model_sample,
     model_update,
     predecessors,
+    track_predecessor,
 )
 
 
@@ -23,8 +24,9 @@ def test_deterministic_model_keeps_the_last_outcome() -> None:
     assert model_sample(model, 0, 1, 0.3) == (-1.0, 1, True)
     assert model.last_tried[0, 1] == 9
     assert model.visits[0, 1] == 2
-    # one pair tried; both actions of state 0 known; one predecessor edge (0,1) -> 2
-    assert model.sizes.tolist() == [1, 2, 1]
+    # one pair tried; both actions of state 0 known; no predecessor edges (only
+    # prioritized sweeping tracks them, through track_predecessor)
+    assert model.sizes.tolist() == [1, 2, 0]
 
 
 def test_count_model_estimates_distribution_and_mean_reward() -> None:
@@ -96,11 +98,16 @@ def test_model_spec_validation() -> None:
 
 def test_predecessors_are_recorded_once_per_pair_and_next_state() -> None:
     model = empty_model(4, 2)
-    model_update(model, 0, 1, 0.0, 2, False, 0)
-    model_update(model, 0, 1, 0.0, 2, False, 1)  # same outcome: no new edge
-    model_update(model, 1, 0, 0.0, 2, False, 2)
-    model_update(model, 3, 0, 1.0, 2, True, 3)  # terminal: nothing to propagate
-    model_update(model, 0, 1, 0.0, 3, False, 4)  # the world changed: a new edge
+
+    def record(state: int, action: int, reward: float, next_state: int, terminal: bool) -> None:
+        track_predecessor(model, state, action, next_state, terminal)
+        model_update(model, state, action, reward, next_state, terminal, 0)
+
+    record(0, 1, 0.0, 2, False)
+    record(0, 1, 0.0, 2, False)  # same outcome: no new edge
+    record(1, 0, 0.0, 2, False)
+    record(3, 0, 1.0, 2, True)  # terminal: nothing to propagate
+    record(0, 1, 0.0, 3, False)  # the world changed: a new edge
     assert predecessors(model, 2) == [(1, 0), (0, 1)]
     assert predecessors(model, 3) == [(0, 1)]
     assert predecessors(model, 0) == []

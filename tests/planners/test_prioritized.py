@@ -5,7 +5,7 @@ import pytest
 
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
-from dynalab.models.tabular import ModelSpec, empty_model, model_update
+from dynalab.models.tabular import ModelSpec, empty_model, model_update, track_predecessor
 from dynalab.planners.prioritized import prioritized_sweeping
 from dynalab.planners.priority_queue import empty_queue, queue_clear, queue_pop, queue_push
 
@@ -27,6 +27,7 @@ def chain_model(length: int) -> np.ndarray:
     """A model of a chain 0 -> 1 -> ... -> length-1 -> goal (action 0 moves right)."""
     model = empty_model(length, 1)
     for s in range(length - 1):
+        track_predecessor(model, s, 0, s + 1, False)
         model_update(model, s, 0, 0.0, s + 1, False, 0)
     model_update(model, length - 1, 0, 1.0, length - 1, True, 0)
     return model
@@ -67,6 +68,7 @@ def test_expected_updates_with_a_complete_count_model_reach_q_star() -> None:
         for a in range(mdp.n_actions):
             for k in range(mdp.max_outcomes):
                 for _ in range(round(mdp.prob[s, a, k] * 20)):
+                    track_predecessor(model, s, a, mdp.next_state[s, a, k], mdp.terminal[s, a, k])
                     model_update(
                         model,
                         s,

@@ -24,7 +24,7 @@ from dynalab.agents.config import (
 from dynalab.agents.dyna import dyna_q_step
 from dynalab.agents.policy import epsilon_greedy
 from dynalab.agents.td import q_learning_update
-from dynalab.models.tabular import TabularModel, empty_model, model_update
+from dynalab.models.tabular import TabularModel, empty_model, model_update, track_predecessor
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
 from dynalab.planners.model_vi import model_value_iteration
 from dynalab.planners.prioritized import prioritized_sweeping
@@ -178,6 +178,8 @@ def agent_learn(
         return plan_on_policy(
             q_values, model, cursor, params.planning_steps, alpha, gamma, params.epsilon, rng
         )
+    if kind == KIND_PRIORITIZED:
+        track_predecessor(model, state, action, next_state, terminal)
     model_update(model, state, action, reward, next_state, terminal, step)
     if kind == KIND_PRIORITIZED:
         return prioritized_sweeping(

@@ -157,6 +157,21 @@ def add_predecessor(model: TabularModel, pair: int, next_state: int) -> None:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def track_predecessor(
+    model: TabularModel, state: int, action: int, next_state: int, terminal: bool
+) -> None:
+    """Before recording a transition: remember that (s, a) leads to s' if the model did
+    not know it yet (prioritized sweeping walks these edges backwards). A corrupted
+    pair's edge goes to its wrong state, as the model records it."""
+    wrong = model.corrupt_next[state, action]
+    if wrong >= 0:
+        next_state = wrong
+        terminal = False
+    if not terminal and not model_predicts(model, state, action, next_state):
+        add_predecessor(model, state * model.visits.shape[1] + action, next_state)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def model_update(
     model: TabularModel,
     state: int,
@@ -185,8 +200,6 @@ def model_update(
         model.observed_state[model.sizes[0]] = state
         model.observed_action[model.sizes[0]] = action
         model.sizes[0] += 1
-    if not terminal and not model_predicts(model, state, action, next_state):
-        add_predecessor(model, state * model.visits.shape[1] + action, next_state)
     model.visits[state, action] += 1
     model.last_tried[state, action] = step
     if not model.counting:
