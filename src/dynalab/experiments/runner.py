@@ -84,6 +84,26 @@ def corruption_rng(seed_sequence: np.random.SeedSequence) -> np.random.Generator
     return np.random.default_rng(child)
 
 
+def budget_shape(
+    episodes: int | None, steps: int | None, runs: int, record_every: int, step_limit: int
+) -> tuple[int, int, int, int, int]:
+    """Check a run's budget and size its logs: ``(max_episodes, episode_budget,
+    step_budget, record_every, n_records)``. An episode budget is capped at
+    ``step_limit`` real steps; a step budget records the cumulative reward every
+    ``record_every`` steps."""
+    if (episodes is None) == (steps is None):
+        raise ValueError("give exactly one budget: episodes or steps")
+    budget = episodes if episodes is not None else steps
+    if not isinstance(budget, int | np.integer) or budget < 1:
+        raise ValueError(f"the budget must be a positive integer, got {budget!r}")
+    if runs < 1:
+        raise ValueError(f"runs must be >= 1, got {runs}")
+    if steps is not None:
+        every = max(1, record_every)
+        return steps, 0, steps, every, steps // every
+    return episodes, episodes, step_limit, 0, 0
+
+
 def run_agent(
     world: ArrayMDP | WorldSchedule,
     agent: AgentConfig,
@@ -106,24 +126,13 @@ def run_agent(
     the goal ends (its missing episodes are recorded as not completed).
     ``on_run_done(i)`` is called after each run (for progress bars).
     """
-    if (episodes is None) == (steps is None):
-        raise ValueError("give exactly one budget: episodes or steps")
-    budget = episodes if episodes is not None else steps
-    if not isinstance(budget, int | np.integer) or budget < 1:
-        raise ValueError(f"the budget must be a positive integer, got {budget!r}")
-    if runs < 1:
-        raise ValueError(f"runs must be >= 1, got {runs}")
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    max_episodes, episode_budget, step_budget, record_every, n_records = budget_shape(
+        episodes, steps, runs, record_every, step_limit
+    )
     schedule = as_schedule(world)
     arrays = schedule.stacked()
-    if steps is not None:
-        max_episodes, step_budget, episode_budget = steps, steps, 0
-        record_every = max(1, record_every)
-        n_records = steps // record_every
-    else:
-        max_episodes, step_budget, episode_budget = episodes, step_limit, episodes
-        record_every, n_records = 0, 0
 
     def one_run(
         index: int, seed_sequence: np.random.SeedSequence
@@ -257,15 +266,9 @@ def run_agent_on_env(
     its own seed sequence. With ``true_mdp`` the greedy policy's true value is computed
     at each episode's end; otherwise it is left unknown (nan).
     """
-    if (episodes is None) == (steps is None):
-        raise ValueError("give exactly one budget: episodes or steps")
-    if steps is not None:
-        max_episodes, step_budget, episode_budget = steps, steps, 0
-        record_every = max(1, record_every)
-        n_records = steps // record_every
-    else:
-        max_episodes, step_budget, episode_budget = episodes, step_limit, episodes
-        record_every, n_records = 0, 0
+    max_episodes, episode_budget, step_budget, record_every, n_records = budget_shape(
+        episodes, steps, runs, record_every, step_limit
+    )
     outcomes = []
     for index, seed_sequence in enumerate(run_seeds(seed, runs)):
         env = make_env()
