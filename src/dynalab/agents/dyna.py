@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dynalab.agents.td import q_learning_update
 from dynalab.models.tabular import TabularModel, model_update
+from dynalab.planners.td import q_learning_update
 from dynalab.planners.uniform import plan_uniform
 
 

@@ -22,13 +22,13 @@ from dynalab.agents.config import (
     AgentConfig,
 )
 from dynalab.agents.dyna import dyna_q_step
-from dynalab.agents.policy import epsilon_greedy
-from dynalab.agents.td import q_learning_update
 from dynalab.models.tabular import TabularModel, empty_model, model_update, track_predecessor
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
 from dynalab.planners.model_vi import model_value_iteration
+from dynalab.planners.policy import epsilon_greedy
 from dynalab.planners.prioritized import prioritized_sweeping
 from dynalab.planners.priority_queue import PriorityQueue, empty_queue
+from dynalab.planners.td import q_learning_update
 from dynalab.planners.trajectory import plan_on_policy
 
 CONVERGED_SWEEPS = 100_000

@@ -22,7 +22,6 @@ from dynalab.experiments.specs import AgentSpec, World
 from dynalab.experiments.stats import (
     Estimate,
     mean_ci,
-    mean_ci_per_column,
     probability_of_improvement,
 )
 
@@ -278,18 +277,6 @@ def cumulative_reward_at(result: RunResult, step: int) -> np.ndarray:
     if index < 0:
         return np.zeros(result.runs)
     return result.cumulative_reward[:, index].astype(float)
-
-
-def learning_curve(result: RunResult, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean steps per episode with its 95% CI, episode by episode."""
-    steps = result.episode_steps.astype(float)
-    steps[steps < 0] = np.nan
-    return mean_ci_per_column(steps, seed=seed)
-
-
-def reward_curve(result: RunResult, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean cumulative reward with its 95% CI, at each recorded step."""
-    return mean_ci_per_column(result.cumulative_reward.astype(float), seed=seed)
 
 
 def config_dict(comparison: Comparison) -> dict:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from dynalab import plots
 from dynalab.envs.maze import Maze
-from dynalab.experiments.compare import Comparison, learning_curve, reward_curve
+from dynalab.experiments.runner import RunResult
 from dynalab.experiments.stats import mean_ci_per_column
+
+if TYPE_CHECKING:
+    from dynalab.experiments.compare import Comparison
+
+
+def learning_curve(result: RunResult, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean steps per episode with its 95% CI, episode by episode."""
+    steps = result.episode_steps.astype(float)
+    steps[steps < 0] = np.nan
+    return mean_ci_per_column(steps, seed=seed)
+
+
+def reward_curve(result: RunResult, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean cumulative reward with its 95% CI, at each recorded step."""
+    return mean_ci_per_column(result.cumulative_reward.astype(float), seed=seed)
 
 
 def greedy_action_mask(q_values: np.ndarray) -> np.ndarray:

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.ground_truth import (
@@ -26,6 +24,7 @@ from dynalab.envs.ground_truth import (
 from dynalab.envs.maze import Maze
 from dynalab.envs.mdp import WorldSchedule
 from dynalab.experiments import results
+from dynalab.experiments.claims import Claim, Outcome, Reproduction
 from dynalab.experiments.compare import (
     Comparison,
     config_dict,
@@ -40,44 +39,6 @@ from dynalab.experiments.trajectory_sampling import TASKS, figure_8_8
 
 BOOK_DEFAULTS = {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1}
 NEAR_OPTIMAL_SLACK = 1.2
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One of the book's claims, what was measured, and whether it held."""
-
-    text: str
-    measured: str
-    holds: bool
-
-    def line(self) -> str:
-        return f"[{'holds' if self.holds else 'fails'}] {self.text}: {self.measured}"
-
-    def to_dict(self) -> dict:
-        return {"claim": self.text, "measured": self.measured, "holds": self.holds}
-
-
-@dataclass
-class Outcome:
-    """What a reproduction produced: claims, figures, and the run-folder contents."""
-
-    claims: list[Claim]
-    figures: dict[str, Figure] = field(default_factory=dict)
-    comparison: Comparison | None = None
-    extra_summary: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Reproduction:
-    name: str
-    title: str
-    settings: str
-    runs: int
-    run: Callable[[int, int, int, Callable[[int], None]], Outcome]
-    progress_units: int = 1
-    """Progress ticks per run (one per agent and size the reproduction runs)."""
-    command: str = "reproduce"
-    """The CLI command that runs it (``reproduce`` or ``study``), recorded in config.json."""
 
 
 def per_run_window(episode_steps: np.ndarray, first: int, last: int) -> np.ndarray:

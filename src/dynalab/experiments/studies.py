@@ -14,8 +14,8 @@ import numpy as np
 
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
+from dynalab.experiments.claims import Claim, Outcome, Reproduction
 from dynalab.experiments.compare import run_comparison
-from dynalab.experiments.reproduce import Claim, Outcome, Reproduction
 from dynalab.experiments.runner import RunResult, run_agent
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
 from dynalab.experiments.stats import Estimate, mean_ci

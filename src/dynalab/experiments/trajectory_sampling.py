@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from dynalab.agents.policy import epsilon_greedy
 from dynalab.envs.ground_truth import (
     expected_backup,
     greedy_policy,
@@ -41,11 +40,12 @@ from dynalab.envs.mdp import sample_outcome
 from dynalab.envs.random_mdp import random_branching_mdp
 from dynalab.experiments.runner import make_rng
 from dynalab.experiments.stats import Estimate, mean_ci, mean_ci_per_column, ratio_of_means
+from dynalab.planners.policy import epsilon_greedy
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from dynalab.experiments.reproduce import Outcome
+    from dynalab.experiments.claims import Outcome
 
 EVALUATION_TOLERANCE = 1e-6
 """Policy evaluation stops when no state's value changed by more than this in a sweep.
@@ -504,7 +504,7 @@ def figure_8_8(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) 
     sweeps through all pairs) the lead lasts about as long, and that ratio is only
     reported.
     """
-    from dynalab.experiments.reproduce import Claim, Outcome
+    from dynalab.experiments.claims import Claim, Outcome
 
     panel_seeds = np.random.SeedSequence(seed).spawn(len(PANELS))
     results = [

@@ -29,9 +29,9 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from dynalab.agents.policy import greedy_action
-from dynalab.agents.td import max_value
 from dynalab.models.tabular import TabularModel, model_sample
+from dynalab.planners.policy import greedy_action
+from dynalab.planners.td import max_value
 
 SearchTree = namedtuple(
     "SearchTree",

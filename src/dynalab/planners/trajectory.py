@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dynalab.agents.policy import epsilon_greedy
-from dynalab.agents.td import q_learning_update
 from dynalab.models.tabular import TabularModel, model_sample
+from dynalab.planners.policy import epsilon_greedy
+from dynalab.planners.td import q_learning_update
 
 
 @njit(cache=True, nogil=True)

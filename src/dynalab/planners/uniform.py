@@ -15,8 +15,8 @@ import math
 import numpy as np
 from numba import njit
 
-from dynalab.agents.td import q_learning_update
 from dynalab.models.tabular import TabularModel, model_sample
+from dynalab.planners.td import q_learning_update
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from dynalab.agents.policy import epsilon_greedy, greedy_action
-from dynalab.agents.td import q_learning_update
+from dynalab.planners.policy import epsilon_greedy, greedy_action
+from dynalab.planners.td import q_learning_update
 
 
 def test_q_learning_update_matches_hand_computation() -> None:

@@ -1,0 +1,53 @@
+"""Claims and the experiments that check them: what ``reproduce`` and ``study`` run.
+
+A :class:`Claim` is one sentence (the book's, or a study's), the numbers measured for
+it, and whether it held; an :class:`Outcome` is what one experiment produced; a
+:class:`Reproduction` is a registered experiment (name, settings, default runs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from matplotlib.figure import Figure
+
+from dynalab.experiments.compare import Comparison
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One of the book's claims, what was measured, and whether it held."""
+
+    text: str
+    measured: str
+    holds: bool
+
+    def line(self) -> str:
+        return f"[{'holds' if self.holds else 'fails'}] {self.text}: {self.measured}"
+
+    def to_dict(self) -> dict:
+        return {"claim": self.text, "measured": self.measured, "holds": self.holds}
+
+
+@dataclass
+class Outcome:
+    """What a reproduction produced: claims, figures, and the run-folder contents."""
+
+    claims: list[Claim]
+    figures: dict[str, Figure] = field(default_factory=dict)
+    comparison: Comparison | None = None
+    extra_summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    name: str
+    title: str
+    settings: str
+    runs: int
+    run: Callable[[int, int, int, Callable[[int], None]], Outcome]
+    progress_units: int = 1
+    """Progress ticks per run (one per agent and size the reproduction runs)."""
+    command: str = "reproduce"
+    """The CLI command that runs it (``reproduce`` or ``study``), recorded in config.json."""
