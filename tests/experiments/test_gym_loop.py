@@ -60,3 +60,41 @@ def test_same_seed_same_numbers_step_by_step() -> None:
     again = run_agent_on_env(make, dyna_q(5, model="counts"), episodes=30, runs=2, seed=4)
     assert np.array_equal(first.episode_steps, again.episode_steps)
     assert np.array_equal(first.final_q, again.final_q)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "prioritized-sweeping:n=5,model=counts",
+        "model-vi:model=counts",
+        "mcts:simulations=10",
+        "dyna-q:n=5,sampling=on-policy",
+        "dyna-q+:n=5",
+    ],
+)
+def test_every_planner_runs_step_by_step(spec: str) -> None:
+    """The step-by-step path calls the same compiled agent pieces as the compiled loop:
+    every planner completes its episodes on the registered maze, plans, learns values,
+    and gives the same numbers for the same seed."""
+    from dynalab.experiments.specs import parse_agent_spec
+
+    agent = parse_agent_spec(spec)
+    maze_mdp = dyna_maze().to_mdp()
+    result = run_agent_on_env(
+        lambda: gymnasium.make("dynalab/DynaMaze-v0"),
+        agent,
+        episodes=10,
+        runs=2,
+        true_mdp=maze_mdp,
+    )
+    assert result.episodes_completed.tolist() == [10, 10]
+    assert result.total_planning_updates.min() > 0
+    assert np.all(np.abs(result.final_q).max(axis=(1, 2)) > 0)
+    again = run_agent_on_env(
+        lambda: gymnasium.make("dynalab/DynaMaze-v0"),
+        agent,
+        episodes=10,
+        runs=2,
+        true_mdp=maze_mdp,
+    )
+    assert np.array_equal(result.episode_steps, again.episode_steps)
