@@ -14,12 +14,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from dynalab.experiments.compare import Comparison
+    from dynalab.experiments.specs import AgentSpec, World
 
 app = typer.Typer(
     add_completion=False,
@@ -90,6 +94,29 @@ def resolve_out(out: Path | None, default_name: str, force: bool) -> Path:
     return folder
 
 
+def agent_spec_words(ctx: typer.Context, agents: list[str] | None) -> list[str]:
+    """The agent SPECs: those after --agents, and the extra words that follow them."""
+    if ctx.args and not agents:
+        raise BadInputError(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
+    return list(agents or []) + list(ctx.args)
+
+
+def run_with_progress(
+    command: str,
+    env: str,
+    world: World,
+    agent_specs: list[AgentSpec],
+    quiet: bool,
+    **budget: int | None,
+) -> Comparison:
+    """``run_comparison`` under a progress bar of one tick per run."""
+    from dynalab.experiments.compare import run_comparison
+
+    total = int(budget["runs"]) * len(agent_specs)
+    with progress_bar(total, f"{command} on {env}", quiet) as advance:
+        return run_comparison(world, agent_specs, on_run_done=advance, **budget)
+
+
 @app.command(context_settings={"allow_extra_args": True})
 def compare(
     ctx: typer.Context,
@@ -124,13 +151,11 @@ def compare(
 
     With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze.
     """
-    from dynalab.experiments.compare import run_comparison, write_run_folder
+    from dynalab.experiments.compare import write_run_folder
     from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
 
     try:
-        specs = list(agents or []) + list(ctx.args)
-        if ctx.args and not agents:
-            raise BadInputError(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
+        specs = agent_spec_words(ctx, agents)
         for value, option in (
             (runs, "--runs"),
             (episodes, "--episodes"),
@@ -152,17 +177,18 @@ def compare(
         folder = resolve_out(out, f"compare-{slug(env)}", force)
     except (SpecError, BadInputError) as error:
         fail(str(error))
-    with progress_bar(runs * len(agent_specs), f"compare on {env}", quiet) as advance:
-        comparison = run_comparison(
-            world,
-            agent_specs,
-            episodes=episodes,
-            steps=steps,
-            runs=runs,
-            seed=seed,
-            jobs=jobs,
-            on_run_done=advance,
-        )
+    comparison = run_with_progress(
+        "compare",
+        env,
+        world,
+        agent_specs,
+        quiet,
+        episodes=episodes,
+        steps=steps,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+    )
     summary = write_run_folder(comparison, folder, force=force, plot=not no_plot)
     console = plain_console()
     console.print(summary_table(summary))
@@ -303,7 +329,6 @@ def tradeoff(
     Per agent: real steps until near-optimal, planning updates and wall time per run,
     each a mean with its 95% CI; runs that never got there are counted (k/n).
     """
-    from dynalab.experiments.compare import run_comparison
     from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
     from dynalab.experiments.tradeoff import (
         DEFAULT_TRADEOFF_AGENTS,
@@ -312,9 +337,7 @@ def tradeoff(
     )
 
     try:
-        specs = list(agents or []) + list(ctx.args)
-        if ctx.args and not agents:
-            raise BadInputError(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
+        specs = agent_spec_words(ctx, agents)
         for value, option in ((runs, "--runs"), (episodes, "--episodes"), (jobs, "--jobs")):
             check_positive(value, option)
         world = parse_env_spec(env)
@@ -328,16 +351,17 @@ def tradeoff(
         folder = resolve_out(out, f"tradeoff-{slug(env)}", force)
     except (SpecError, BadInputError) as error:
         fail(str(error))
-    with progress_bar(runs * len(agent_specs), f"tradeoff on {env}", quiet) as advance:
-        comparison = run_comparison(
-            world,
-            agent_specs,
-            episodes=episodes,
-            runs=runs,
-            seed=seed,
-            jobs=jobs,
-            on_run_done=advance,
-        )
+    comparison = run_with_progress(
+        "tradeoff",
+        env,
+        world,
+        agent_specs,
+        quiet,
+        episodes=episodes,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+    )
     summary = write_tradeoff_folder(comparison, folder, force=force, plot=not no_plot)
     console = plain_console()
     console.print(tradeoff_table(summary))
