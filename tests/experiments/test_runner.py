@@ -1,7 +1,5 @@
 """The compiled agent-environment loop and the runner, against ground truth."""
 
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -15,6 +13,7 @@ from dynalab.envs.mdp import ArrayMDP, WorldSchedule
 from dynalab.experiments.loop import LOOPS, Budget, empty_log
 from dynalab.experiments.runner import make_rng, run_agent, run_seeds
 from dynalab.planners.uniform import plan_uniform
+from tests.jit_modes import outputs_in_both_modes
 
 
 def test_dyna_q_with_no_planning_is_exactly_q_learning() -> None:
@@ -185,15 +184,6 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         print(r.episode_steps.tolist(), repr(float(r.final_q.sum())))
         """
     )
-    outputs = []
-    for disable in ("0", "1"):
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            env={**__import__("os").environ, "NUMBA_DISABLE_JIT": disable},
-            check=True,
-        )
-        outputs.append(done.stdout)
+    outputs = outputs_in_both_modes(script)
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith("[[")

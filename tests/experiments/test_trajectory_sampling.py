@@ -2,9 +2,6 @@
 against value iteration and policy evaluation, their checkpoints, and the reproduction's
 plumbing on tiny panels."""
 
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -15,6 +12,7 @@ from dynalab.envs.mdp import ArrayMDP
 from dynalab.envs.random_mdp import random_branching_mdp
 from dynalab.experiments import trajectory_sampling as ts
 from dynalab.experiments.runner import make_rng
+from tests.jit_modes import outputs_in_both_modes
 
 
 def arrays(mdp: ArrayMDP) -> tuple[np.ndarray, ...]:
@@ -164,16 +162,7 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         print(out_o.tolist(), repr(float(q_o.sum())), episodes)
         """
     )
-    outputs = []
-    for disable in ("0", "1"):
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "NUMBA_DISABLE_JIT": disable},
-            check=True,
-        )
-        outputs.append(done.stdout)
+    outputs = outputs_in_both_modes(script)
     assert outputs[0] == outputs[1]
     assert outputs[0].count("[") == 2
 

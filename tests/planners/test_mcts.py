@@ -1,8 +1,5 @@
 """Decision-time UCT search on the learned model (Sutton & Barto §8.11)."""
 
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -13,6 +10,7 @@ from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import ArrayMDP
 from dynalab.models.tabular import TabularModel, empty_model, model_update
 from dynalab.planners.mcts import empty_tree, mcts_action
+from tests.jit_modes import outputs_in_both_modes
 
 CHAIN_LENGTH = 5  # states 0..4; entering state 4 pays 1 and ends the episode
 STAY, RIGHT = 0, 1
@@ -181,15 +179,6 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         print(out, repr(float(generator.random())))
         """
     )
-    outputs = []
-    for disable in ("0", "1"):
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "NUMBA_DISABLE_JIT": disable},
-            check=True,
-        )
-        outputs.append(done.stdout)
+    outputs = outputs_in_both_modes(script)
     assert outputs[0] == outputs[1]
     assert outputs[0].startswith("[(")

@@ -1,9 +1,6 @@
 """Value iteration on the learned model (certainty equivalence, with R-max optimism)."""
 
 import dataclasses
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -20,6 +17,7 @@ from dynalab.models.tabular import (
     model_update,
 )
 from dynalab.planners.model_vi import model_value_iteration
+from tests.jit_modes import outputs_in_both_modes
 
 GAMMA = 0.95
 
@@ -171,16 +169,7 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         print(made, repr(float(q.sum())))
         """
     )
-    outputs = []
-    for disable in ("0", "1"):
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "NUMBA_DISABLE_JIT": disable},
-            check=True,
-        )
-        outputs.append(done.stdout)
+    outputs = outputs_in_both_modes(script)
     assert outputs[0] == outputs[1]
     made, total = outputs[0].split()
     assert int(made) > 0 and float(total) > 0.0
