@@ -247,16 +247,37 @@ def budget(comparison: Comparison) -> dict[str, int]:
 
 
 def improvement_measure(comparison: Comparison) -> str:
-    """What "better than the baseline" compares, per run."""
-    if comparison.episodes is not None:
+    """What "better than the baseline" compares, per run.
+
+    Episode budgets on a goal maze compare steps per episode (every episode there ends
+    at the goal with the same return); on other worlds (FrozenLake, Taxi, ...) a short
+    episode can be a failure, so they compare the mean return per episode.
+    """
+    if comparison.episodes is None:
+        return "cumulative reward at the end (higher is better)"
+    if steps_measure_progress(comparison):
         return "area under the learning curve (mean steps per episode; lower is better)"
-    return "cumulative reward at the end (higher is better)"
+    return "mean return per episode (higher is better)"
+
+
+def steps_measure_progress(comparison: Comparison) -> bool:
+    """Whether fewer steps per episode means better: on mazes whose only way to end an
+    episode is the goal (no cliffs, no time limit)."""
+    maze = comparison.world.maze
+    return maze is not None and not getattr(maze, "cliffs", ()) and maze.max_steps == 0
 
 
 def improvement(
     comparison: Comparison, candidate: RunResult, baseline: RunResult, seed: int
 ) -> Estimate:
-    if comparison.episodes is not None:
+    if comparison.episodes is None:
+        return probability_of_improvement(
+            metrics.final_cumulative_reward(candidate.cumulative_reward),
+            metrics.final_cumulative_reward(baseline.cumulative_reward),
+            lower_is_better=False,
+            seed=seed,
+        )
+    if steps_measure_progress(comparison):
         return probability_of_improvement(
             metrics.area_under_curve(candidate.episode_steps),
             metrics.area_under_curve(baseline.episode_steps),
@@ -264,8 +285,8 @@ def improvement(
             seed=seed,
         )
     return probability_of_improvement(
-        metrics.final_cumulative_reward(candidate.cumulative_reward),
-        metrics.final_cumulative_reward(baseline.cumulative_reward),
+        np.nanmean(candidate.episode_return, axis=1),
+        np.nanmean(baseline.episode_return, axis=1),
         lower_is_better=False,
         seed=seed,
     )
