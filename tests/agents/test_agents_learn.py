@@ -59,3 +59,13 @@ def test_model_vi_with_optimism_explores_faster_in_the_first_episode() -> None:
 def test_new_keys_are_validated(kwargs: dict, message: str) -> None:
     with pytest.raises(AgentConfigError, match=message):
         AgentConfig(**kwargs)
+
+
+def test_dyna_with_the_generalizing_model_runs_and_records_belief() -> None:
+    """model=aggregate runs through the compiled loop; belief and truth are recorded
+    (on the Dyna maze its generalization is mostly right, so it learns as Dyna-Q does)."""
+    mdp = dyna_maze().to_mdp()
+    result = run_agent(mdp, AgentConfig("dyna-q", 10, model="aggregate"), episodes=20, runs=3)
+    assert result.total_planning_updates.min() > 0
+    assert np.isfinite(result.believed_value[:, -1]).all()
+    assert np.isfinite(result.model_error[:, -1]).all()

@@ -126,7 +126,11 @@ def test_unknown_key_lists_keys_and_suggests() -> None:
         ("dyna-q:alpha=abc", "alpha", "expected a number, got 'abc'"),
         ("dyna-q:gamma=nan", "gamma", "expected a finite number, got 'nan'"),
         ("dyna-q+:kappa=inf", "kappa", "expected a finite number, got 'inf'"),
-        ("dyna-q:model=foo", "model", "expected one of deterministic, counts, got 'foo'"),
+        (
+            "dyna-q:model=foo",
+            "model",
+            "expected one of deterministic, counts, aggregate, got 'foo'",
+        ),
     ],
 )
 def test_values_that_do_not_parse_name_their_key(spec: str, key: str, expected: str) -> None:

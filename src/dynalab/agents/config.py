@@ -16,6 +16,7 @@ KIND_DYNA_ON_POLICY = 2
 KIND_PRIORITIZED = 3
 KIND_MODEL_VI = 4
 KIND_MCTS = 5
+KIND_DYNA_GENERALIZING = 6
 
 # Hyper-parameters that only some agents take: name -> (agents, default).
 SPECIFIC_KEYS = {
@@ -112,6 +113,13 @@ class AgentConfig:
         _check_int("sweeps", self.sweeps, 0)
         _check_int("simulations", self.simulations, 1)
         _check_int("depth", self.depth, 1)
+        if self.model == "aggregate" and (
+            self.name not in ("dyna-q", "dyna-q+") or self.sampling != "uniform" or self.kappa
+        ):
+            raise AgentConfigError(
+                "model=aggregate is for dyna-q with uniform sampling (its planner plans every "
+                "action of seen states from the generalization)"
+            )
         if self.name in ("model-vi", "mcts") and self.planning_steps != 0:
             raise AgentConfigError(
                 f"{self.name} plans by its own keys (sweeps, simulations): planning_steps must be 0"
@@ -135,6 +143,8 @@ class AgentConfig:
             return KIND_MCTS
         if self.planning_steps == 0:
             return KIND_MODEL_FREE
+        if self.model == "aggregate":
+            return KIND_DYNA_GENERALIZING
         return KIND_DYNA_ON_POLICY if self.sampling == "on-policy" else KIND_DYNA
 
     @property

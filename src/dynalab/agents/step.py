@@ -14,6 +14,7 @@ from numba import njit
 
 from dynalab.agents.config import (
     KIND_DYNA,
+    KIND_DYNA_GENERALIZING,
     KIND_DYNA_ON_POLICY,
     KIND_MCTS,
     KIND_MODEL_FREE,
@@ -22,7 +23,9 @@ from dynalab.agents.config import (
     AgentConfig,
 )
 from dynalab.agents.dyna import dyna_q_step
+from dynalab.models.aggregate import learn_generalization
 from dynalab.models.tabular import TabularModel, empty_model, model_update, track_predecessor
+from dynalab.planners.generalizing import plan_with_generalization
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
 from dynalab.planners.model_vi import model_value_iteration
 from dynalab.planners.policy import epsilon_greedy
@@ -172,6 +175,11 @@ def agent_learn(
             params.untried_actions,
             rng,
         )
+    if kind == KIND_DYNA_GENERALIZING:
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        model_update(model, state, action, reward, next_state, terminal, step)
+        learn_generalization(model, state, action, reward, next_state, terminal)
+        return plan_with_generalization(q_values, model, params.planning_steps, alpha, gamma, rng)
     if kind == KIND_DYNA_ON_POLICY:
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         model_update(model, state, action, reward, next_state, terminal, step)

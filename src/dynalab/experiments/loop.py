@@ -19,6 +19,7 @@ from numba import njit
 
 from dynalab.agents.config import (
     KIND_DYNA,
+    KIND_DYNA_GENERALIZING,
     KIND_DYNA_ON_POLICY,
     KIND_MCTS,
     KIND_MODEL_FREE,
@@ -256,6 +257,12 @@ def run_dyna_on_policy(world, q_values, memory, params, budget, rng, log):  # no
 
 
 @njit(cache=True, nogil=True)
+def run_dyna_generalizing(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Dyna-Q planning with the generalizing (aggregate) model."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_GENERALIZING)
+
+
+@njit(cache=True, nogil=True)
 def run_prioritized(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Prioritized sweeping."""
     agent_loop(world, q_values, memory, params, budget, rng, log, KIND_PRIORITIZED)
@@ -280,5 +287,6 @@ LOOPS: dict[int, Callable[..., None]] = {
     KIND_PRIORITIZED: run_prioritized,
     KIND_MODEL_VI: run_model_vi,
     KIND_MCTS: run_mcts,
+    KIND_DYNA_GENERALIZING: run_dyna_generalizing,
 }
 """The compiled loop of each agent kind (``AgentConfig.kind``)."""

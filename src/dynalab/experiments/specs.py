@@ -73,8 +73,9 @@ AGENT_KEYS: dict[str, str] = {
         "dyna-q+ only)"
     ),
     "model": (
-        "learned model: deterministic (last outcome, the book's) or counts "
-        f"(outcome frequencies) (default {_CONFIG_DEFAULTS['model']})"
+        "learned model: deterministic (last outcome, the book's), counts "
+        "(outcome frequencies) or aggregate (generalizes to untried pairs; dyna-q) "
+        f"(default {_CONFIG_DEFAULTS['model']})"
     ),
     "sampling": (
         "dyna-q/dyna-q+ planning distribution: uniform over seen pairs, or on-policy "
