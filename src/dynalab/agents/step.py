@@ -23,7 +23,7 @@ from dynalab.agents.config import (
     AgentConfig,
 )
 from dynalab.agents.dyna import dyna_q_step
-from dynalab.models.aggregate import learn_generalization
+from dynalab.models.aggregate import Generalization, empty_generalization, learn_generalization
 from dynalab.models.tabular import TabularModel, empty_model, model_update, track_predecessor
 from dynalab.planners.generalizing import plan_with_generalization
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
@@ -57,9 +57,10 @@ AgentParams = namedtuple(
     ],
 )
 
-AgentMemory = namedtuple("AgentMemory", ["model", "queue", "tree", "cursor"])
+AgentMemory = namedtuple("AgentMemory", ["model", "queue", "tree", "cursor", "learned"])
 """What an agent keeps besides Q: its learned model, prioritized sweeping's queue, the
-MCTS search tree, and the trajectory-sampling cursor (simulated state, start state)."""
+MCTS search tree, the trajectory-sampling cursor (simulated state, start state), and
+what the aggregate model generalizes."""
 
 
 def agent_params(agent: AgentConfig) -> AgentParams:
@@ -96,7 +97,8 @@ def agent_memory(
         if agent.kind == KIND_MCTS
         else empty_tree(1, n_actions, 1)
     )
-    return AgentMemory(model, empty_queue(queue_size), tree, np.zeros(2, dtype=np.int64))
+    learned = empty_generalization(n_states, n_actions, agent.model == "aggregate")
+    return AgentMemory(model, empty_queue(queue_size), tree, np.zeros(2, dtype=np.int64), learned)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -138,6 +140,7 @@ def agent_learn(
     model: TabularModel,
     queue: PriorityQueue,
     cursor: np.ndarray,
+    learned: Generalization,
     state: int,
     action: int,
     reward: float,
@@ -178,8 +181,10 @@ def agent_learn(
     if kind == KIND_DYNA_GENERALIZING:
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         model_update(model, state, action, reward, next_state, terminal, step)
-        learn_generalization(model, state, action, reward, next_state, terminal)
-        return plan_with_generalization(q_values, model, params.planning_steps, alpha, gamma, rng)
+        learn_generalization(learned, state, action, reward, next_state, terminal)
+        return plan_with_generalization(
+            q_values, model, learned, params.planning_steps, alpha, gamma, rng
+        )
     if kind == KIND_DYNA_ON_POLICY:
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         model_update(model, state, action, reward, next_state, terminal, step)

@@ -136,7 +136,7 @@ def agent_loop(
     code (measured: a Q-learning step costs 32 ns alone, 160 ns beside idle planning code).
     """
     next_state, prob, reward, terminal, start_prob, max_steps, switch_steps = world
-    model, queue, tree, cursor = memory
+    model, queue, tree, cursor, learned = memory
     world_index = 0
     n_worlds = switch_steps.shape[0]
     real_step = 0
@@ -166,6 +166,7 @@ def agent_loop(
                 model,
                 queue,
                 cursor,
+                learned,
                 state,
                 action,
                 r,

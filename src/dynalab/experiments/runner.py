@@ -296,6 +296,7 @@ def run_agent_on_env(
                     memory.model,
                     memory.queue,
                     memory.cursor,
+                    memory.learned,
                     state,
                     action,
                     float(reward),

@@ -47,9 +47,6 @@ TabularModel = namedtuple(
         "predecessor_next",  # int64 [E]: next edge into the same state (-1: end)
         "predecessor_pair",  # int64 [E]: the pair s*A + a of this edge
         "corrupt_next",  # int64 [S, A]: the wrong next state recorded for (s, a) (-1: none)
-        "displacement_count",  # int64 [A, 2S-1]: aggregate model: how often a moved s' - s
-        "displacement",  # int64 [A]: aggregate model: the most frequent s' - s of action a
-        "action_reward",  # float64 [A, 2]: aggregate model: reward sum and count per action
         "sizes",  # int64 [3]: entries used in observed_*, in reachable_*, edges used
         "counting",  # bool: True for the count-based model
     ],
@@ -112,11 +109,6 @@ def empty_model(
             n_states * n_actions * (slots + PREDECESSOR_SLACK), dtype=np.int64
         ),
         corrupt_next=corruption(n_states, n_actions, spec.noise, rng),
-        displacement_count=np.zeros(
-            (n_actions, 2 * n_states - 1 if spec.kind == "aggregate" else 1), dtype=np.int64
-        ),
-        displacement=np.zeros(n_actions, dtype=np.int64),
-        action_reward=np.zeros((n_actions, 2)),
         sizes=np.zeros(3, dtype=np.int64),
         counting=counting,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from dynalab.models.aggregate import predict_untried
+from dynalab.models.aggregate import Generalization, predict_untried
 from dynalab.models.tabular import TabularModel, model_sample
 from dynalab.planners.td import q_learning_update
 
@@ -17,6 +17,7 @@ from dynalab.planners.td import q_learning_update
 def plan_with_generalization(
     q_values: np.ndarray,
     model: TabularModel,
+    learned: Generalization,
     planning_steps: int,
     alpha: float,
     gamma: float,
@@ -35,6 +36,8 @@ def plan_with_generalization(
         if model.visits[state, action] > 0:
             reward, next_state, terminal = model_sample(model, state, action, scaled - pair)
         else:
-            reward, next_state, terminal = predict_untried(model, state, action)
+            reward, next_state, terminal = predict_untried(
+                learned, q_values.shape[0], state, action
+            )
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
     return planning_steps
