@@ -12,8 +12,6 @@ from dynalab.models.tabular import (
     model_expected_target,
     model_sample,
     model_update,
-    predecessors,
-    track_predecessor,
 )
 
 
@@ -24,9 +22,7 @@ def test_deterministic_model_keeps_the_last_outcome() -> None:
     assert model_sample(model, 0, 1, 0.3) == (-1.0, 1, True)
     assert model.last_tried[0, 1] == 9
     assert model.visits[0, 1] == 2
-    # one pair tried; both actions of state 0 known; no predecessor edges (only
-    # prioritized sweeping tracks them, through track_predecessor)
-    assert model.sizes.tolist() == [1, 2, 0]
+    assert model.sizes.tolist() == [1, 2]  # one pair tried; both actions of state 0 known
 
 
 def test_count_model_estimates_distribution_and_mean_reward() -> None:
@@ -94,23 +90,6 @@ def test_count_model_refuses_more_outcomes_than_it_can_hold() -> None:
 def test_model_spec_validation() -> None:
     with pytest.raises(ValueError, match="model must be one of"):
         ModelSpec("neural")
-
-
-def test_predecessors_are_recorded_once_per_pair_and_next_state() -> None:
-    model = empty_model(4, 2)
-
-    def record(state: int, action: int, reward: float, next_state: int, terminal: bool) -> None:
-        track_predecessor(model, state, action, next_state, terminal)
-        model_update(model, state, action, reward, next_state, terminal, 0)
-
-    record(0, 1, 0.0, 2, False)
-    record(0, 1, 0.0, 2, False)  # same outcome: no new edge
-    record(1, 0, 0.0, 2, False)
-    record(3, 0, 1.0, 2, True)  # terminal: nothing to propagate
-    record(0, 1, 0.0, 3, False)  # the world changed: a new edge
-    assert predecessors(model, 2) == [(1, 0), (0, 1)]
-    assert predecessors(model, 3) == [(0, 1)]
-    assert predecessors(model, 0) == []
 
 
 def test_model_noise_corrupts_a_fixed_fraction_of_pairs_permanently() -> None:

@@ -24,7 +24,8 @@ from dynalab.agents.config import (
 )
 from dynalab.agents.dyna import dyna_q_step
 from dynalab.models.aggregate import Generalization, empty_generalization, learn_generalization
-from dynalab.models.tabular import TabularModel, empty_model, model_update, track_predecessor
+from dynalab.models.predecessors import Predecessors, empty_predecessors, track_predecessor
+from dynalab.models.tabular import TabularModel, empty_model, model_update
 from dynalab.planners.generalizing import plan_with_generalization
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
 from dynalab.planners.model_vi import model_value_iteration
@@ -57,10 +58,12 @@ AgentParams = namedtuple(
     ],
 )
 
-AgentMemory = namedtuple("AgentMemory", ["model", "queue", "tree", "cursor", "learned"])
+AgentMemory = namedtuple(
+    "AgentMemory", ["model", "queue", "tree", "cursor", "learned", "predecessors"]
+)
 """What an agent keeps besides Q: its learned model, prioritized sweeping's queue, the
-MCTS search tree, the trajectory-sampling cursor (simulated state, start state), and
-what the aggregate model generalizes."""
+MCTS search tree, the trajectory-sampling cursor (simulated state, start state), what
+the aggregate model generalizes, and prioritized sweeping's predecessor edges."""
 
 
 def agent_params(agent: AgentConfig) -> AgentParams:
@@ -98,7 +101,12 @@ def agent_memory(
         else empty_tree(1, n_actions, 1)
     )
     learned = empty_generalization(n_states, n_actions, agent.model == "aggregate")
-    return AgentMemory(model, empty_queue(queue_size), tree, np.zeros(2, dtype=np.int64), learned)
+    predecessors = empty_predecessors(
+        n_states, n_actions, model.next_state.shape[2], agent.kind == KIND_PRIORITIZED
+    )
+    return AgentMemory(
+        model, empty_queue(queue_size), tree, np.zeros(2, dtype=np.int64), learned, predecessors
+    )
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -141,6 +149,7 @@ def agent_learn(
     queue: PriorityQueue,
     cursor: np.ndarray,
     learned: Generalization,
+    predecessors: Predecessors,
     state: int,
     action: int,
     reward: float,
@@ -192,13 +201,14 @@ def agent_learn(
             q_values, model, cursor, params.planning_steps, alpha, gamma, params.epsilon, rng
         )
     if kind == KIND_PRIORITIZED:
-        track_predecessor(model, state, action, next_state, terminal)
+        track_predecessor(model, predecessors, state, action, next_state, terminal)
     model_update(model, state, action, reward, next_state, terminal, step)
     if kind == KIND_PRIORITIZED:
         return prioritized_sweeping(
             q_values,
             model,
             queue,
+            predecessors,
             state,
             action,
             params.planning_steps,

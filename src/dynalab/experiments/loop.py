@@ -136,7 +136,7 @@ def agent_loop(
     code (measured: a Q-learning step costs 32 ns alone, 160 ns beside idle planning code).
     """
     next_state, prob, reward, terminal, start_prob, max_steps, switch_steps = world
-    model, queue, tree, cursor, learned = memory
+    model, queue, tree, cursor, learned, predecessors = memory
     world_index = 0
     n_worlds = switch_steps.shape[0]
     real_step = 0
@@ -167,6 +167,7 @@ def agent_loop(
                 queue,
                 cursor,
                 learned,
+                predecessors,
                 state,
                 action,
                 r,

@@ -297,6 +297,7 @@ def run_agent_on_env(
                     memory.queue,
                     memory.cursor,
                     memory.learned,
+                    memory.predecessors,
                     state,
                     action,
                     float(reward),

@@ -9,9 +9,9 @@ One array layout serves both (Sutton & Barto §8.2 and §8.5):
   distribution ``n(s,a,s') / n(s,a)`` and the mean reward of each outcome. It can be
   sampled (sample updates) or summed over (expected updates).
 
-Both remember when each (s, a) was last tried (for Dyna-Q+'s exploration bonus), which
-pairs have been tried and which states seen (for uniform planning), and, for each state,
-the pairs predicted to lead to it (for prioritized sweeping, §8.4).
+Both remember when each (s, a) was last tried (for Dyna-Q+'s exploration bonus) and which
+pairs have been tried and which states seen (for uniform planning). What leads to each
+state (for prioritized sweeping) is kept beside the model (``dynalab.models.predecessors``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from numba import njit
 from dynalab.envs.mdp import sample_index
 
 MODEL_KINDS = ("deterministic", "counts", "aggregate")
-PREDECESSOR_SLACK = 3
-"""Extra predecessor edges per pair beyond its outcome slots: a deterministic model whose
-world changes records each new next state of a pair as a new edge."""
 
 TabularModel = namedtuple(
     "TabularModel",
@@ -43,11 +40,8 @@ TabularModel = namedtuple(
         "observed_action",  # int64 [S*A]: action of the i-th pair tried
         "reachable_state",  # int64 [S*A]: every (s, a) of an observed state s, by state
         "reachable_action",  # int64 [S*A]: ... and its action (Dyna-Q+ plans over these)
-        "predecessor_head",  # int64 [S]: first edge into state s (-1: none)
-        "predecessor_next",  # int64 [E]: next edge into the same state (-1: end)
-        "predecessor_pair",  # int64 [E]: the pair s*A + a of this edge
         "corrupt_next",  # int64 [S, A]: the wrong next state recorded for (s, a) (-1: none)
-        "sizes",  # int64 [3]: entries used in observed_*, in reachable_*, edges used
+        "sizes",  # int64 [2]: entries used in observed_*, and in reachable_*
         "counting",  # bool: True for the count-based model
     ],
 )
@@ -101,15 +95,8 @@ def empty_model(
         observed_action=np.zeros(n_states * n_actions, dtype=np.int64),
         reachable_state=np.zeros(n_states * n_actions, dtype=np.int64),
         reachable_action=np.zeros(n_states * n_actions, dtype=np.int64),
-        predecessor_head=np.full(n_states, -1, dtype=np.int64),
-        predecessor_next=np.full(
-            n_states * n_actions * (slots + PREDECESSOR_SLACK), -1, dtype=np.int64
-        ),
-        predecessor_pair=np.zeros(
-            n_states * n_actions * (slots + PREDECESSOR_SLACK), dtype=np.int64
-        ),
         corrupt_next=corruption(n_states, n_actions, spec.noise, rng),
-        sizes=np.zeros(3, dtype=np.int64),
+        sizes=np.zeros(2, dtype=np.int64),
         counting=counting,
     )
 
@@ -137,38 +124,6 @@ def model_predicts(model: TabularModel, state: int, action: int, next_state: int
         ):
             return True
     return False
-
-
-@njit(cache=True, nogil=True)
-def add_predecessor(model: TabularModel, pair: int, next_state: int) -> None:
-    """Record that ``pair`` (s*A + a) leads to ``next_state``, once per (pair, s')."""
-    edge = model.predecessor_head[next_state]
-    while edge >= 0:
-        if model.predecessor_pair[edge] == pair:
-            return
-        edge = model.predecessor_next[edge]
-    used = model.sizes[2]
-    if used == model.predecessor_pair.shape[0]:
-        raise ValueError("learned model: more predecessor edges than it can hold")
-    model.predecessor_pair[used] = pair
-    model.predecessor_next[used] = model.predecessor_head[next_state]
-    model.predecessor_head[next_state] = used
-    model.sizes[2] = used + 1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def track_predecessor(
-    model: TabularModel, state: int, action: int, next_state: int, terminal: bool
-) -> None:
-    """Before recording a transition: remember that (s, a) leads to s' if the model did
-    not know it yet (prioritized sweeping walks these edges backwards). A corrupted
-    pair's edge goes to its wrong state, as the model records it."""
-    wrong = model.corrupt_next[state, action]
-    if wrong >= 0:
-        next_state = wrong
-        terminal = False
-    if not terminal and not model_predicts(model, state, action, next_state):
-        add_predecessor(model, state * model.visits.shape[1] + action, next_state)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -275,15 +230,3 @@ def model_distribution(model: TabularModel, state: int, action: int) -> dict[int
         s2 = int(model.next_state[state, action, k])
         distribution[s2] = distribution.get(s2, 0.0) + float(model.count[state, action, k]) / total
     return distribution
-
-
-def predecessors(model: TabularModel, state: int) -> list[tuple[int, int]]:
-    """The (s, a) pairs the model has seen lead to ``state``, newest first."""
-    n_actions = model.visits.shape[1]
-    found = []
-    edge = int(model.predecessor_head[state])
-    while edge >= 0:
-        pair = int(model.predecessor_pair[edge])
-        found.append((pair // n_actions, pair % n_actions))
-        edge = int(model.predecessor_next[edge])
-    return found

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from dynalab.models.predecessors import Predecessors
 from dynalab.models.tabular import TabularModel, model_expected_target
 from dynalab.planners.priority_queue import PriorityQueue, queue_pop, queue_push
 
@@ -26,6 +27,7 @@ def prioritized_sweeping(
     q_values: np.ndarray,
     model: TabularModel,
     queue: PriorityQueue,
+    predecessors: Predecessors,
     state: int,
     action: int,
     planning_steps: int,
@@ -36,7 +38,7 @@ def prioritized_sweeping(
     """Queue the pair just tried, then make up to ``planning_steps`` prioritized updates.
 
     Returns the number of updates made (popped pairs). The caller has already recorded
-    the real transition in ``model``.
+    the real transition in ``model`` and its edge in ``predecessors``.
     """
     n_actions = q_values.shape[1]
     priority = abs(
@@ -52,10 +54,10 @@ def prioritized_sweeping(
         target = model_expected_target(model, q_values, s, a, gamma)
         q_values[s, a] += alpha * (target - q_values[s, a])
         updates += 1
-        edge = model.predecessor_head[s]
+        edge = predecessors.head[s]
         while edge >= 0:
-            previous = model.predecessor_pair[edge]
-            edge = model.predecessor_next[edge]
+            previous = predecessors.pair[edge]
+            edge = predecessors.next[edge]
             ps = previous // n_actions
             pa = previous - ps * n_actions
             change = abs(model_expected_target(model, q_values, ps, pa, gamma) - q_values[ps, pa])
