@@ -17,6 +17,7 @@ KIND_PRIORITIZED = 3
 KIND_MODEL_VI = 4
 KIND_MCTS = 5
 KIND_DYNA_GENERALIZING = 6
+KIND_DYNA_PLAIN = 7
 
 # Hyper-parameters that only some agents take: name -> (agents, default).
 SPECIFIC_KEYS = {
@@ -145,7 +146,11 @@ class AgentConfig:
             return KIND_MODEL_FREE
         if self.model == "aggregate":
             return KIND_DYNA_GENERALIZING
-        return KIND_DYNA_ON_POLICY if self.sampling == "on-policy" else KIND_DYNA
+        if self.sampling == "on-policy":
+            return KIND_DYNA_ON_POLICY
+        if self.model == "deterministic" and self.model_noise == 0.0:
+            return KIND_DYNA_PLAIN
+        return KIND_DYNA
 
     @property
     def learns_model(self) -> bool:

@@ -16,6 +16,7 @@ from dynalab.agents.config import (
     KIND_DYNA,
     KIND_DYNA_GENERALIZING,
     KIND_DYNA_ON_POLICY,
+    KIND_DYNA_PLAIN,
     KIND_MCTS,
     KIND_MODEL_FREE,
     KIND_MODEL_VI,
@@ -25,7 +26,12 @@ from dynalab.agents.config import (
 from dynalab.agents.dyna import dyna_q_step
 from dynalab.models.aggregate import Generalization, empty_generalization, learn_generalization
 from dynalab.models.predecessors import Predecessors, empty_predecessors, track_predecessor
-from dynalab.models.tabular import TabularModel, empty_model, model_update
+from dynalab.models.tabular import (
+    TabularModel,
+    empty_model,
+    model_update,
+    record_last_outcome,
+)
 from dynalab.planners.generalizing import plan_with_generalization
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
 from dynalab.planners.model_vi import model_value_iteration
@@ -34,6 +40,7 @@ from dynalab.planners.prioritized import prioritized_sweeping
 from dynalab.planners.priority_queue import PriorityQueue, empty_queue
 from dynalab.planners.td import q_learning_update
 from dynalab.planners.trajectory import plan_on_policy
+from dynalab.planners.uniform import plan_uniform
 
 CONVERGED_SWEEPS = 100_000
 """model-vi with ``sweeps=0`` iterates until converged; this only bounds a pathology."""
@@ -185,6 +192,22 @@ def agent_learn(
             params.planning_steps,
             params.kappa,
             params.untried_actions,
+            rng,
+        )
+    if kind == KIND_DYNA_PLAIN:
+        # dyna_q_step with the deterministic model's own update: the general
+        # model_update's count and corruption code measurably slowed this hot path
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        record_last_outcome(model, state, action, reward, next_state, terminal, step)
+        return plan_uniform(
+            q_values,
+            model,
+            params.planning_steps,
+            alpha,
+            gamma,
+            params.kappa,
+            params.untried_actions,
+            step,
             rng,
         )
     if kind == KIND_DYNA_GENERALIZING:

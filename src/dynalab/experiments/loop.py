@@ -21,6 +21,7 @@ from dynalab.agents.config import (
     KIND_DYNA,
     KIND_DYNA_GENERALIZING,
     KIND_DYNA_ON_POLICY,
+    KIND_DYNA_PLAIN,
     KIND_MCTS,
     KIND_MODEL_FREE,
     KIND_MODEL_VI,
@@ -253,6 +254,12 @@ def run_dyna(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001
 
 
 @njit(cache=True, nogil=True)
+def run_dyna_plain(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+    """Dyna-Q and Dyna-Q+ with the deterministic, uncorrupted model: the hot path."""
+    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_PLAIN)
+
+
+@njit(cache=True, nogil=True)
 def run_dyna_on_policy(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q with trajectory sampling."""
     agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_ON_POLICY)
@@ -290,5 +297,6 @@ LOOPS: dict[int, Callable[..., None]] = {
     KIND_MODEL_VI: run_model_vi,
     KIND_MCTS: run_mcts,
     KIND_DYNA_GENERALIZING: run_dyna_generalizing,
+    KIND_DYNA_PLAIN: run_dyna_plain,
 }
 """The compiled loop of each agent kind (``AgentConfig.kind``)."""

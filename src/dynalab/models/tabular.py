@@ -127,25 +127,9 @@ def model_predicts(model: TabularModel, state: int, action: int, next_state: int
 
 
 @njit(cache=True, nogil=True, inline="always")
-def model_update(
-    model: TabularModel,
-    state: int,
-    action: int,
-    reward: float,
-    next_state: int,
-    terminal: bool,
-    step: int,
-) -> None:
-    """Record a real transition (Sutton & Barto Fig. 8.1, line (e): Model(S,A) <- R,S').
-
-    The deterministic model overwrites its single slot; the count-based model adds one
-    to the matching outcome (or opens a new slot for an outcome not seen before). A
-    corrupted pair (see :func:`empty_model`) records its fixed wrong next state instead.
-    """
-    wrong = model.corrupt_next[state, action]
-    if wrong >= 0:
-        next_state = wrong
-        terminal = False
+def note_visit(model: TabularModel, state: int, action: int, step: int) -> None:
+    """Count a try of (s, a), remember when, and list a first-tried pair for planning
+    (on a state's first pair, every action of the state for Dyna-Q+)."""
     if model.visits[state, action] == 0:
         if model.visits[state].sum() == 0:
             for any_action in range(model.visits.shape[1]):
@@ -157,13 +141,57 @@ def model_update(
         model.sizes[0] += 1
     model.visits[state, action] += 1
     model.last_tried[state, action] = step
+
+
+@njit(cache=True, nogil=True, inline="always")
+def record_last_outcome(
+    model: TabularModel,
+    state: int,
+    action: int,
+    reward: float,
+    next_state: int,
+    terminal: bool,
+    step: int,
+) -> None:
+    """The book's deterministic model (Fig. 8.1, line (e)): Model(S,A) <- R,S'.
+
+    Compiled loops of Dyna with this model and no corruption call it directly: with the
+    count and corruption code of :func:`model_update` beside it in the step, Dyna-Q n=50
+    measured ~10% slower.
+    """
+    note_visit(model, state, action, step)
+    model.next_state[state, action, 0] = next_state
+    model.terminal[state, action, 0] = terminal
+    model.count[state, action, 0] = 1.0
+    model.reward_sum[state, action, 0] = reward
+    model.n_outcomes[state, action] = 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def model_update(
+    model: TabularModel,
+    state: int,
+    action: int,
+    reward: float,
+    next_state: int,
+    terminal: bool,
+    step: int,
+) -> None:
+    """Record a real transition in any model.
+
+    The deterministic model overwrites its single slot (:func:`record_last_outcome`); the
+    count-based model adds one to the matching outcome (or opens a new slot for an outcome
+    not seen before). A corrupted pair (see :func:`empty_model`) records its fixed wrong
+    next state instead.
+    """
+    wrong = model.corrupt_next[state, action]
+    if wrong >= 0:
+        next_state = wrong
+        terminal = False
     if not model.counting:
-        model.next_state[state, action, 0] = next_state
-        model.terminal[state, action, 0] = terminal
-        model.count[state, action, 0] = 1.0
-        model.reward_sum[state, action, 0] = reward
-        model.n_outcomes[state, action] = 1
+        record_last_outcome(model, state, action, reward, next_state, terminal, step)
         return
+    note_visit(model, state, action, step)
     used = model.n_outcomes[state, action]
     for k in range(used):
         if model.next_state[state, action, k] == next_state and (
