@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from dynalab.experiments.compare import Comparison
+from dynalab.experiments.stats import Estimate
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,16 @@ class Reproduction:
     """Progress ticks per run (one per agent and size the reproduction runs)."""
     command: str = "reproduce"
     """The CLI command that runs it (``reproduce`` or ``study``), recorded in config.json."""
+
+
+def estimate_points(x: np.ndarray, estimates: list[Estimate]) -> tuple[np.ndarray, ...]:
+    """``plots.frontier`` points for estimates measured at exact x values (no x interval)."""
+    x = np.asarray(x, dtype=float)
+    return (
+        x,
+        x,
+        x,
+        np.array([e.mean for e in estimates]),
+        np.array([e.low for e in estimates]),
+        np.array([e.high for e in estimates]),
+    )

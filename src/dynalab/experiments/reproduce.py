@@ -24,7 +24,7 @@ from dynalab.envs.ground_truth import (
 from dynalab.envs.maze import Maze
 from dynalab.envs.mdp import WorldSchedule
 from dynalab.experiments import results
-from dynalab.experiments.claims import Claim, Outcome, Reproduction
+from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import (
     Comparison,
     config_dict,
@@ -406,14 +406,7 @@ def example_8_4(runs: int, seed: int, jobs: int, advance: Callable[[int], None])
     for label in agents:
         cells = np.array(sorted(updates[label]), dtype=float)
         estimates = [mean_ci(updates[label][int(c)], seed=seed) for c in cells]
-        points[label] = (
-            cells,
-            cells,
-            cells,
-            np.array([e.mean for e in estimates]),
-            np.array([e.low for e in estimates]),
-            np.array([e.high for e in estimates]),
-        )
+        points[label] = estimate_points(cells, estimates)
     figure = frontier(
         points,
         xlabel="free cells of the scaled Dyna maze",

@@ -14,7 +14,7 @@ import numpy as np
 
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.claims import Claim, Outcome, Reproduction
+from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import run_comparison
 from dynalab.experiments.runner import RunResult, run_agent
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
@@ -88,17 +88,9 @@ def planning_amplifies_error(
     ]
     points = {}
     for n in PLANNING_STEPS:
-        noise = np.array(NOISE_LEVELS)
         estimates = [reward[(n, level)] for level in NOISE_LEVELS]
         label = "n=0 (Q-learning: no model)" if n == 0 else f"n={n}"
-        points[label] = (
-            noise,
-            noise,
-            noise,
-            np.array([e.mean for e in estimates]),
-            np.array([e.low for e in estimates]),
-            np.array([e.high for e in estimates]),
-        )
+        points[label] = estimate_points(np.array(NOISE_LEVELS), estimates)
     figure = frontier(
         points,
         xlabel="model_noise (fraction of corrupted model pairs)",
