@@ -406,7 +406,14 @@ def test_main_runs_a_command_and_returns_0(tmp_path, capsys):
 
 def test_envs_lists_the_worlds():
     stdout = ok(invoke("envs")).stdout
-    for form in ("dyna-maze", "blocking-maze", "shortcut-maze", "maze:PATH", "gym:ID"):
+    for form in (
+        "dyna-maze",
+        "blocking-maze",
+        "shortcut-maze",
+        "swamp-maze",
+        "maze:PATH",
+        "gym:ID",
+    ):
         assert form in stdout
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.quiver import Quiver
 
 from dynalab import plots
-from dynalab.envs.builtin import dyna_maze
+from dynalab.envs.builtin import dyna_maze, swamp_maze
 from dynalab.envs.maze import ACTIONS, Maze
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -239,6 +240,35 @@ def test_scaled_maze_can_be_asked_for_arrows() -> None:
     greedy = one_greedy_action_each(maze)
     fig = plots.maze_policy(maze, np.zeros(maze.n_states), greedy, title="t", arrows=True)
     assert len(arrows_of(fig)) == drawable_entries(maze, greedy)
+
+
+def test_maze_policy_hatches_swamp_cells_over_their_values() -> None:
+    maze = swamp_maze()
+    values = np.linspace(0.0, 1.0, maze.n_states)
+    greedy = one_greedy_action_each(maze)
+    fig = plots.maze_policy(maze, values, greedy, title="swamp maze")
+    ax = fig.axes[0]
+    (swamps,) = [c for c in ax.collections if c.get_gid() == "swamps"]
+    assert swamps.get_hatch() == plots.SWAMP_HATCH
+    assert tuple(swamps.get_edgecolor()[0]) == to_rgba(plots.SWAMP_COLOR)
+    corners = sorted(
+        (int(round(path.vertices[:, 1].min() + 0.5)), int(round(path.vertices[:, 0].min() + 0.5)))
+        for path in swamps.get_paths()
+    )
+    assert corners == sorted(maze.swamps)
+    # Swamp cells are stood on: their values stay in the heatmap and they get arrows.
+    heatmap = ax.images[0].get_array()
+    for row, col in maze.swamps:
+        assert not np.ma.is_masked(heatmap[row, col])
+        assert heatmap[row, col] == values[maze.state(row, col)]
+    assert len(arrows_of(fig)) == drawable_entries(maze, greedy)
+    fig.canvas.draw()
+
+
+def test_mazes_without_swamps_get_no_swamp_hatching() -> None:
+    maze = dyna_maze()
+    fig = plots.maze_policy(maze, np.zeros(maze.n_states), [[]] * maze.n_states, title="t")
+    assert not [c for c in fig.axes[0].collections if c.get_gid() == "swamps"]
 
 
 # --- maze_policies_side_by_side (Fig. 8.3) -------------------------------------------------

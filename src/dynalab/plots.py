@@ -25,9 +25,11 @@ import numpy as np
 from matplotlib import colormaps, patheffects
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.collections import PatchCollection
 from matplotlib.colors import ListedColormap, Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from numpy.typing import ArrayLike
 
@@ -59,6 +61,8 @@ BAND_NOTE = "lines: mean; shaded: 95% CI"
 POINTS_NOTE = "markers: mean; bars: 95% CI"
 NOTE_COLOR = "0.4"
 CLIFF_COLOR = "#c0392b"
+SWAMP_COLOR = "#6b6b2a"
+SWAMP_HATCH = "xx"
 REFERENCE_COLOR = "0.35"
 
 WALL_COLOR = "#2b2b2b"
@@ -148,7 +152,8 @@ def maze_policy(
     ``greedy_actions[s]`` lists the indices into :data:`~dynalab.envs.maze.ACTIONS` of the
     greedy action(s) of state ``s`` (ties give several arrows, an empty list none); a
     boolean ``(states, 4)`` array is read as a mask of greedy actions. Walls are dark,
-    ``S`` and ``G`` mark start and goals; entries on walls and goals are not drawn.
+    cliffs red, swamps hatched in olive over their value colour, ``S`` and ``G`` mark
+    start and goals; entries on walls and goals are not drawn.
     ``arrows=None`` draws arrows only while cells are large enough to read them, so
     scaled mazes (Fig. 8.7, up to about 100x100 cells) still render, as a heatmap.
     """
@@ -558,7 +563,8 @@ def _draw_maze(
     ax: Axes, maze: Maze, grid: np.ndarray, norm: Normalize, cmap: ListedColormap, cell: float
 ) -> AxesImage:
     """The value heatmap on free cells, walls and cliffs painted over it; returns the
-    heatmap. Cliff cells (never stood on, so without a value of their own) are red."""
+    heatmap. Cliff cells (never stood on, so without a value of their own) are red.
+    Swamp cells are stood on and keep their value colour, hatched in olive over it."""
     cliff_mask = np.zeros_like(maze.walls)
     for row, col in getattr(maze, "cliffs", ()):
         cliff_mask[row, col] = True
@@ -568,6 +574,7 @@ def _draw_maze(
     walls[maze.walls] = to_rgba(WALL_COLOR)
     walls[cliff_mask] = to_rgba(CLIFF_COLOR)
     ax.imshow(walls, interpolation="nearest")
+    _draw_swamps(ax, getattr(maze, "swamps", ()))
     ax.set_xlabel("column")
     ax.set_ylabel("row")
     if max(maze.rows, maze.cols) <= MAX_CELL_TICKS:
@@ -579,6 +586,24 @@ def _draw_maze(
         ax.grid(which="minor", color="white", linewidth=0.8)
         ax.tick_params(which="both", length=0, labelsize=NOTE_FONT_SIZE)
     return image
+
+
+def _draw_swamps(ax: Axes, swamps: Sequence[tuple[int, int]]) -> None:
+    """Olive hatching over each swamp cell, leaving its value colour visible beneath."""
+    if not swamps:
+        return
+    cells = [Rectangle((col - 0.5, row - 0.5), 1.0, 1.0) for row, col in swamps]
+    ax.add_collection(
+        PatchCollection(
+            cells,
+            facecolor="none",
+            edgecolor=SWAMP_COLOR,
+            hatch=SWAMP_HATCH,
+            linewidth=0.0,
+            zorder=2,
+            gid="swamps",
+        )
+    )
 
 
 def _draw_arrows(ax: Axes, maze: Maze, mask: np.ndarray) -> None:

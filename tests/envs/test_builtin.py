@@ -16,6 +16,7 @@ from dynalab.envs.builtin import (
     dyna_maze,
     shortcut_maze,
     slippery_cliff,
+    swamp_maze,
 )
 from dynalab.envs.ground_truth import evaluate_policy, greedy_path_length, value_iteration
 from dynalab.envs.maze import Maze, load_maze, parse_maze
@@ -247,6 +248,84 @@ def test_slippery_cliff_optimal_path_keeps_off_the_edge() -> None:
     assert v_edge[start] < v_slip[start] - 10
 
 
+# --- swamp maze -----------------------------------------------------------------------------
+
+
+def test_swamp_maze_layout_and_settings() -> None:
+    maze = swamp_maze()
+    assert maze.name == "swamp-maze"
+    assert (maze.rows, maze.cols) == (6, 9)
+    assert (maze.start, maze.goals) == ((5, 0), ((0, 0),))
+    assert maze.swamps == tuple((2, col) for col in range(8))
+    assert maze.cliffs == () and not maze.walls.any()
+    assert (maze.slip, maze.step_reward, maze.goal_reward, maze.swamp_reward) == (0, 0, 1, -1)
+    assert maze.max_steps == 1000
+    # Straight up through the swamp (shortest_path_length counts moves, not reward).
+    assert maze.shortest_path_length() == 5
+
+
+def test_swamp_maze_text_file_matches() -> None:
+    resource = resources.files("dynalab.envs").joinpath("mazes/swamp_maze.txt")
+    assert parse_maze(resource.read_text(encoding="utf-8")) == swamp_maze()
+    with resources.as_file(resource) as path:
+        assert load_maze(path) == swamp_maze()
+    assert (
+        swamp_maze()
+        .to_text()
+        .endswith("G........\n.........\n~~~~~~~~.\n.........\n.........\nS........\n")
+    )
+
+
+def test_swamp_maze_optimal_path_goes_round_the_swamp() -> None:
+    """At gamma 0.95 the dry way round is optimal, V*(start) = 0.95**20 (by hand).
+
+    The swamp is row 2, cols 0-7, so every path to the goal crosses row 2 either at the
+    dry cell (2, 8) or in the swamp, where the crossing costs exactly one swamp move.
+
+    * Dry: at least 11 moves from (5, 0) to (2, 8), then 10 to (0, 0): 21 moves, only the
+      last rewarded (+1), worth 0.95**20 = 0.3585.
+    * Through the swamp at column c (0..7): 2 + c moves to (3, c), the swamp move (the
+      (3 + c)-th, reward -1), then 2 + c more to the goal, 5 + 2c moves in all, worth
+      0.95**(4 + 2c) - 0.95**(2 + c) < 0; the best, c = 0 (straight up, 5 moves), is worth
+      0.95**4 - 0.95**2 = -0.0880.
+    * Never reaching the goal is worth 0.
+    """
+    maze = swamp_maze()
+    mdp = maze.to_mdp()
+    start = maze.state(*maze.start)
+    q_values, values = value_iteration(mdp, gamma=0.95)
+    assert values[start] == pytest.approx(0.95**20, abs=1e-9)
+    assert values[start] == pytest.approx(0.35849, abs=1e-5)
+    through = [0.95 ** (4 + 2 * c) - 0.95 ** (2 + c) for c in range(8)]
+    assert max(through) == pytest.approx(0.95**4 - 0.95**2) and max(through) < 0
+    path = most_likely_greedy_path(maze, q_values)
+    assert len(path) - 1 == 21
+    assert not set(path) & set(maze.swamps)
+    assert (2, 8) in path
+    assert greedy_path_length(mdp.next_state, mdp.prob, mdp.terminal, start, q_values, 100) == 21
+    # Below the swamp at (3, 0): stepping up into it costs -1, then 2 dry moves reach the
+    # goal, -1 + 0.95 * 0.95 = -0.0975; going right, 19 moves round, is worth 0.95**18.
+    below = maze.state(3, 0)
+    assert q_values[below, UP] == pytest.approx(-1 + 0.95 * 0.95)
+    assert q_values[below, RIGHT] == pytest.approx(0.95**18)
+
+
+def test_swamp_maze_seen_as_dry_land_is_crossed_and_costs() -> None:
+    """A model that takes the swamp for dry land (swamp reward 0) plans straight up, 5
+    moves, worth 0.95**4 in its belief; in the real maze that policy is worth
+    0.95**4 - 0.95**2 = -0.088, against 0.95**20 = 0.358 for the optimal one."""
+    maze = swamp_maze()
+    believed = dataclasses.replace(maze, swamp_reward=0.0)
+    q_believed, v_believed = value_iteration(believed.to_mdp(), gamma=0.95)
+    start = maze.state(*maze.start)
+    assert v_believed[start] == pytest.approx(0.95**4)
+    assert most_likely_greedy_path(believed, q_believed) == [(row, 0) for row in range(5, -1, -1)]
+    trusting = np.argmax(q_believed, axis=1)
+    v_trusting = evaluate_policy(maze.to_mdp(), trusting, gamma=0.95)
+    assert v_trusting[start] == pytest.approx(0.95**4 - 0.95**2)
+    assert v_trusting[start] < 0 < 0.95**20
+
+
 # --- the registry ---------------------------------------------------------------------------
 
 
@@ -256,12 +335,15 @@ def test_builtin_worlds_registry() -> None:
         "blocking-maze",
         "shortcut-maze",
         "slippery-cliff",
+        "swamp-maze",
     }
     for key, world in BUILTIN_WORLDS.items():
         assert isinstance(world, BuiltinWorld)
         assert world.name == key
-        assert "Sutton & Barto" in world.description and "\n" not in world.description
-        assert "Fig" in world.description or "Example" in world.description
+        assert world.description and "\n" not in world.description
+        if key != "swamp-maze":  # the worlds taken from the book cite it
+            assert "Sutton & Barto" in world.description
+            assert "Fig" in world.description or "Example" in world.description
         built = world.build()
         if isinstance(built, ChangingMaze):
             assert world.change_steps == built.switch_steps[1:]
@@ -273,3 +355,5 @@ def test_builtin_worlds_registry() -> None:
     assert BUILTIN_WORLDS["slippery-cliff"].build() == slippery_cliff()
     description = BUILTIN_WORLDS["slippery-cliff"].description
     assert "Example 6.6" in description and "cliff edge" in description
+    assert BUILTIN_WORLDS["swamp-maze"].build() == swamp_maze()
+    assert "swamp" in BUILTIN_WORLDS["swamp-maze"].description

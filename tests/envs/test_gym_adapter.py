@@ -264,3 +264,22 @@ def test_builtin_maze_ids_pass_check_env(env_id):
     check_env(env.unwrapped)
     state, _ = env.reset(seed=0)
     assert env.observation_space.contains(state)
+
+
+def test_swamp_maze_id_steps_into_the_swamp():
+    """``dynalab/SwampMaze-v0``: from the start (5, 0) of the 6x9 swamp maze, up twice to
+    (3, 0) on dry land (reward 0), a third time into the swamp (2, 0): reward -1, and the
+    episode goes on; up again leaves the swamp (0), up once more enters the goal (+1)."""
+    import dynalab.envs  # noqa: F401  (registers the ids on import)
+
+    assert BUILTIN_ENV_IDS["dynalab/SwampMaze-v0"] == "swamp-maze"
+    env = gymnasium.make("dynalab/SwampMaze-v0")
+    state, _ = env.reset(seed=0)
+    cols = 9
+    assert state == 5 * cols
+    up = 0
+    steps = [env.step(up) for _ in range(5)]
+    assert [int(s) for s, *_ in steps] == [4 * cols, 3 * cols, 2 * cols, cols, 0]
+    assert [r for _, r, *_ in steps] == [0.0, 0.0, -1.0, 0.0, 1.0]
+    assert [terminated for _, _, terminated, _, _ in steps] == [False] * 4 + [True]
+    assert not any(truncated for *_, truncated, _ in steps)

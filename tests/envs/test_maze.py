@@ -60,6 +60,8 @@ def test_parse_defaults() -> None:
     )
     assert maze.cliffs == ()
     assert maze.cliff_reward == -100.0
+    assert maze.swamps == ()
+    assert maze.swamp_reward == -1.0
 
 
 def test_parse_reads_cliffs_and_cliff_reward() -> None:
@@ -72,12 +74,41 @@ def test_parse_reads_cliffs_and_cliff_reward() -> None:
     assert maze.shortest_path_length() == 4
 
 
+def test_parse_reads_swamps_and_swamp_reward() -> None:
+    maze = parse_maze("swamp_reward: -2.5\nS~.\n~~C\n..G\n")
+    assert maze.swamps == ((0, 1), (1, 0), (1, 1))
+    assert maze.cliffs == ((1, 2),)
+    assert maze.swamp_reward == -2.5
+    assert not maze.walls.any()  # a swamp is not a wall
+    assert maze.goals == ((2, 2),) and maze.start == (0, 0)
+    # Swamps are passable: the only ways to the goal cross the swamp.
+    assert maze.shortest_path_length() == 4
+
+
+def test_a_goal_behind_a_swamp_is_reachable_but_not_behind_a_wall() -> None:
+    assert parse_maze("S~~G\n").shortest_path_length() == 3
+    assert parse_maze("S\n~\n~\nG\n").shortest_path_length() == 3
+    message = error_of("S~#G\n")
+    assert message.startswith("m.txt: ") and "goal at row 0, col 3" in message
+    # A swamp is no escape round a cliff either; the hint still names the cliff.
+    assert "without entering a cliff" in error_of("S~CG\n")
+
+
 @pytest.mark.parametrize(
     ("text", "prefix", "detail"),
     [
         ("S.x\n..G\n", "m.txt:1:3: ", "unknown character 'x'"),
-        ("S.c\n..G\n", "m.txt:1:3: ", "unknown character 'c' (expected '#', '.', 'S', 'G' or 'C')"),
+        (
+            "S.c\n..G\n",
+            "m.txt:1:3: ",
+            "unknown character 'c' (expected '#', '.', 'S', 'G', 'C' or '~')",
+        ),
         ("cliff_reward: -inf\nSCG\n", "m.txt:1:15: ", "'cliff_reward'"),
+        ("swamp_reward: nan\nS~G\n", "m.txt:1:15: ", "bad value 'nan' for 'swamp_reward'"),
+        ("name: x\n  swamp_reward: -inf\nS~G\n", "m.txt:2:17: ", "'swamp_reward'"),
+        ("swamp_reward: wet\nS~G\n", "m.txt:1:15: ", "expected a finite number"),
+        ("S~G\nswamp_reward: -1\n", "m.txt:2:1: ", "after the grid started"),
+        ("S~\n~G~\n", "m.txt:2:3: ", "row has 3 cells, expected 2"),
         ("S..\n..\tG\n", "m.txt:2:3: ", "unknown character '\\t'"),
         ("S..\n;c\n..G.\n", "m.txt:3:4: ", "row has 4 cells, expected 3"),
         ("S..\n.G\n", "m.txt:2:3: ", "line 1"),
@@ -175,6 +206,12 @@ def test_to_text_writes_only_non_default_settings() -> None:
     assert parse_maze(cliffs).to_text() == cliffs
     text = "cliff_reward: -5.0\nS..\nC.C\n..G\n"
     assert parse_maze(text).to_text() == text
+    swamps = "S~.\n~~C\n..G\n"
+    assert parse_maze(swamps).to_text() == swamps
+    text = "name: bog\nswamp_reward: -0.5\nS~.\n~#C\n.~G\n"
+    assert parse_maze(text).to_text() == text
+    # The default swamp_reward is not written, even when given.
+    assert parse_maze("swamp_reward: -1\nS~G\n").to_text() == "S~G\n"
 
 
 # --- property tests ----------------------------------------------------------------------
@@ -233,12 +270,19 @@ def valid_mazes(draw: st.DrawFn) -> Maze:
     cliffs = draw(st.lists(st.sampled_from(free), max_size=4, unique=True)) if free else []
     for cliff in cliffs:
         walls[cliff] = False
+    # Swamps on any other cell (a swamp is never a wall, and is passable).
+    dry = [c for c in free if c not in cliffs]
+    swamps = draw(st.lists(st.sampled_from(dry), max_size=5, unique=True)) if dry else []
+    for swamp in swamps:
+        walls[swamp] = False
     assume(reachable_goals(walls, start, set(goals), frozenset(cliffs)) == set(goals))
     return Maze(
         walls=walls,
         start=start,
         goals=tuple(goals),
         cliffs=tuple(cliffs),
+        swamps=tuple(swamps),
+        swamp_reward=draw(st.one_of(st.just(-1.0), finite)),
         slip=draw(st.one_of(st.just(0.0), st.floats(0.0, 1.0))),
         step_reward=draw(st.one_of(st.just(0.0), finite)),
         goal_reward=draw(st.one_of(st.just(1.0), finite)),
@@ -278,6 +322,11 @@ whole_lines = st.sampled_from(
         "max_steps: 3",
         "step_reward: 1e-3",
         "cliff_reward: -100",
+        "S~G",
+        "~C~",
+        "~~~",
+        "swamp_reward: -1",
+        "swamp_reward: 0.25",
     ]
 )
 fragments = st.sampled_from(
@@ -295,6 +344,9 @@ fragments = st.sampled_from(
         "name:",
         "max_steps: x",
         "cliff_reward: nan",
+        "~",
+        "swamp_reward: inf",
+        "swamp_reward:",
         "\r",
         "\t",
         "\x0b",
@@ -468,6 +520,95 @@ def test_slip_can_throw_the_agent_into_a_cliff() -> None:
     assert aimed == pytest.approx(0.85 + 0.05)
 
 
+# A swamp band (1, 0)-(1, 1) between the start and the goal; (1, 2) is dry land.
+SWAMP_PASS = "step_reward: -1\ngoal_reward: 2\nswamp_reward: -5\nS..\n~~.\n#~G\n"
+
+
+def test_moves_that_end_in_a_swamp_give_swamp_reward_and_go_on() -> None:
+    maze = parse_maze(SWAMP_PASS)
+    mdp = maze.to_mdp()
+    assert mdp.is_deterministic
+    start, swamp_left, swamp_mid = maze.state(0, 0), maze.state(1, 0), maze.state(1, 1)
+    swamp_low, dry = maze.state(2, 1), maze.state(1, 2)
+
+    def move(state: int, action: int) -> tuple[int, float, bool]:
+        return (
+            int(mdp.next_state[state, action, 0]),
+            float(mdp.reward[state, action, 0]),
+            bool(mdp.terminal[state, action, 0]),
+        )
+
+    # Entering the swamp: swamp reward, no termination.
+    assert move(start, DOWN) == (swamp_left, -5.0, False)
+    assert move(maze.state(0, 1), DOWN) == (swamp_mid, -5.0, False)
+    # Moving within the swamp.
+    assert move(swamp_left, RIGHT) == (swamp_mid, -5.0, False)
+    assert move(swamp_mid, DOWN) == (swamp_low, -5.0, False)
+    # Bumping into a wall (or the edge) while standing in the swamp: still in it.
+    assert move(swamp_low, LEFT) == (swamp_low, -5.0, False)
+    assert move(swamp_left, LEFT) == (swamp_left, -5.0, False)
+    assert move(swamp_left, DOWN) == (swamp_left, -5.0, False)
+    # Leaving the swamp for dry land: step reward.
+    assert move(swamp_left, UP) == (start, -1.0, False)
+    assert move(swamp_mid, RIGHT) == (dry, -1.0, False)
+    # Leaving it for the goal: goal reward, and the episode ends.
+    assert move(swamp_low, RIGHT) == (maze.state(2, 2), 2.0, True)
+    # Dry moves keep the step reward; exactly the moves that end in a swamp get -5.
+    assert move(start, RIGHT) == (maze.state(0, 1), -1.0, False)
+    into_swamp = np.isin(mdp.next_state[:, :, 0], [swamp_left, swamp_mid, swamp_low])
+    free = ~maze.walls.reshape(-1)
+    assert (mdp.reward[free][into_swamp[free]] == -5).all()
+    assert not mdp.terminal[:, :, 0][into_swamp].any()
+    into_goal = mdp.next_state[:, :, 0] == maze.state(2, 2)
+    dry_moves = free[:, None] & ~into_swamp & ~into_goal
+    assert (mdp.reward[:, :, 0][dry_moves] == -1).all()
+
+
+def test_slips_into_and_within_a_swamp_give_swamp_reward() -> None:
+    """From the swamp cell (1, 0) of SWAMP_PASS with slip 0.4, choosing ``up`` (by hand):
+
+    * the intended move to (0, 0), dry: 1 - 0.4 + 0.4/4 = 0.7, reward -1;
+    * a slip right to the swamp (1, 1): 0.1, reward -5;
+    * a slip down into the wall or left off the grid, staying in the swamp: 0.2, reward -5.
+    """
+    maze = parse_maze("slip: 0.4\n" + SWAMP_PASS)
+    mdp = maze.to_mdp()
+    s = maze.state(1, 0)
+    outcomes = {
+        int(ns): (float(p), float(r), bool(t))
+        for ns, p, r, t in zip(
+            mdp.next_state[s, UP],
+            mdp.prob[s, UP],
+            mdp.reward[s, UP],
+            mdp.terminal[s, UP],
+            strict=True,
+        )
+        if p > 0
+    }
+    assert outcomes == {
+        maze.state(0, 0): (pytest.approx(0.7), -1.0, False),
+        maze.state(1, 1): (pytest.approx(0.1), -5.0, False),
+        s: (pytest.approx(0.2), -5.0, False),
+    }
+
+
+def test_swamp_reward_is_what_value_iteration_weighs() -> None:
+    """Through the swamp to the goal, or round it on dry land (gamma 0.9, reward 0 a move):
+
+    ``S~G`` over ``...``: through the swamp, 2 moves, worth -1 + 0.9 * 1 = -0.1 with
+    swamp reward -1, so the dry detour of 4 moves, worth 0.9**3 = 0.729, is better; with
+    swamp reward 0 the swamp is dry land and the short path is worth 0.9.
+    """
+    from dynalab.envs.ground_truth import value_iteration
+
+    wet = parse_maze("S~G\n...\n")
+    _, values = value_iteration(wet.to_mdp(), gamma=0.9)
+    assert values[wet.state(0, 0)] == pytest.approx(0.9**3)
+    dry = parse_maze("swamp_reward: 0\nS~G\n...\n")
+    _, values = value_iteration(dry.to_mdp(), gamma=0.9)
+    assert values[dry.state(0, 0)] == pytest.approx(0.9)
+
+
 def test_shortest_path_length() -> None:
     assert parse_maze("S...\n.##.\n...G\n").shortest_path_length() == 5
     assert parse_maze("S.G\n...\nG..\n").shortest_path_length() == 2
@@ -511,6 +652,53 @@ def test_maze_validates_cliffs(cliffs: object, detail: str) -> None:
     walls[1, 1] = True
     with pytest.raises(ValueError, match=detail):
         Maze(walls=walls, start=(0, 0), goals=((0, 1),), cliffs=cliffs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("swamps", "detail"),
+    [
+        (((1, 1),), "swamp .* is on a wall"),
+        (((0, 0),), "start .* is also a swamp"),
+        (((0, 1),), "goal .* is also a swamp"),
+        (((1, 0),), "cliff .* is also a swamp"),
+        (((2, 0),), "swamp .* is outside"),
+        (((1,),), "swamp must be a .row, col. pair"),
+        ((("a", 0),), "swamp must be a pair of ints"),
+        ((((True, 0)),), "swamp must be a pair of ints"),
+        (5, "swamps must be a sequence"),
+    ],
+)
+def test_maze_validates_swamps(swamps: object, detail: str) -> None:
+    walls = np.zeros((2, 2), dtype=bool)
+    walls[1, 1] = True
+    with pytest.raises(ValueError, match=detail):
+        Maze(walls=walls, start=(0, 0), goals=((0, 1),), cliffs=((1, 0),), swamps=swamps)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("reward", [float("nan"), float("inf"), -float("inf"), "1", None])
+def test_maze_validates_swamp_reward(reward: object) -> None:
+    walls = np.zeros((2, 2), dtype=bool)
+    with pytest.raises(ValueError, match="swamp_reward must be a finite number"):
+        Maze(walls=walls, start=(0, 0), goals=((0, 1),), swamp_reward=reward)  # type: ignore[arg-type]
+
+
+def test_swamps_are_kept_sorted_and_count_in_equality() -> None:
+    walls = np.zeros((3, 3), dtype=bool)
+    given = [(1, 2), (1, 0), (1, 2)]
+    maze = Maze(walls=walls, start=(0, 0), goals=((2, 2),), swamps=given)  # type: ignore[arg-type]
+    assert maze.swamps == ((1, 0), (1, 2))
+    assert maze == Maze(walls=walls, start=(0, 0), goals=((2, 2),), swamps=((1, 0), (1, 2)))
+    assert maze != Maze(walls=walls, start=(0, 0), goals=((2, 2),), swamps=((1, 0),))
+    assert maze != Maze(walls=walls, start=(0, 0), goals=((2, 2),))
+    # Swamps are not cliffs, though on the same cells.
+    assert maze != Maze(walls=walls, start=(0, 0), goals=((2, 2),), cliffs=((1, 0), (1, 2)))
+    assert maze != Maze(
+        walls=walls, start=(0, 0), goals=((2, 2),), swamps=((1, 0), (1, 2)), swamp_reward=-2
+    )
+    assert hash(maze) == hash(parse_maze(maze.to_text()))
+    assert maze.swamp_reward == -1.0 and isinstance(
+        Maze(walls=walls, start=(0, 0), goals=((2, 2),), swamp_reward=-3).swamp_reward, float
+    )
 
 
 def test_maze_validates_cliff_reward() -> None:
@@ -570,6 +758,31 @@ def test_scaled_cliffs_become_cliff_blocks() -> None:
     assert parse_maze(big.to_text()) == big
 
 
+def test_scaled_swamps_become_swamp_blocks() -> None:
+    maze = parse_maze("swamp_reward: -3\nS~.\n.#G\n")
+    big = maze.scaled(2)
+    assert big.swamps == ((0, 2), (0, 3), (1, 2), (1, 3))
+    assert big.walls.sum() == 4 and not big.walls[0:2, 2:4].any()
+    assert (big.start, big.goals, big.swamp_reward) == ((0, 0), ((2, 5),), -3.0)
+    # Straight through the swamp block: right 5, down 2.
+    assert big.shortest_path_length() == 7
+    mdp = big.to_mdp()
+    for row in (0, 1):
+        s = big.state(row, 1)
+        assert mdp.next_state[s, RIGHT, 0] == big.state(row, 2)
+        assert not mdp.terminal[s, RIGHT, 0] and mdp.reward[s, RIGHT, 0] == -3
+        inside = big.state(row, 2)
+        assert mdp.next_state[inside, RIGHT, 0] == big.state(row, 3)
+        assert mdp.reward[inside, RIGHT, 0] == -3
+        leaving = big.state(row, 3)
+        assert mdp.next_state[leaving, RIGHT, 0] == big.state(row, 4)
+        assert mdp.reward[leaving, RIGHT, 0] == 0
+    assert parse_maze(big.to_text()) == big
+    assert big.to_text() == (
+        "name: maze:scale=2\nswamp_reward: -3.0\nS.~~..\n..~~..\n..##.G\n..##..\n"
+    )
+
+
 @pytest.mark.parametrize("factor", [0, -1, 1.5, "2", True])
 def test_scaled_rejects_bad_factor(factor: object) -> None:
     with pytest.raises(ValueError, match="factor") as caught:
@@ -596,4 +809,16 @@ def test_with_walls_keeps_cliffs_and_refuses_a_wall_on_one() -> None:
     assert maze.with_walls(walls).cliffs == maze.cliffs
     walls[1, 0] = True
     with pytest.raises(ValueError, match="cliff .* is on a wall"):
+        maze.with_walls(walls)
+
+
+def test_with_walls_keeps_swamps_and_refuses_a_wall_on_one() -> None:
+    maze = parse_maze("swamp_reward: -4\nS..\n~.~\n..G\n")
+    walls = np.zeros((3, 3), dtype=bool)
+    walls[0, 2] = True
+    changed = maze.with_walls(walls)
+    assert (changed.swamps, changed.swamp_reward) == (maze.swamps, -4.0)
+    assert changed.to_mdp().reward[changed.state(0, 0), DOWN, 0] == -4
+    walls[1, 0] = True
+    with pytest.raises(ValueError, match="swamp .* is on a wall"):
         maze.with_walls(walls)

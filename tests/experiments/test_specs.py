@@ -232,6 +232,9 @@ def test_help_tables_cover_every_agent_and_key() -> None:
         "depth",
         "c",
         "model_noise",
+        "ensemble",
+        "uncertainty",
+        "lambda",
     ]
     for text in [*AGENT_HELP.values(), *AGENT_KEYS.values()]:
         assert text and len(text.splitlines()) == 1
@@ -286,6 +289,26 @@ def test_maze_file_without_name_is_named_by_its_stem(tmp_path: Path) -> None:
 def test_shipped_maze_file_equals_the_builtin() -> None:
     path = Path(__file__).parents[2] / "src/dynalab/envs/mazes/dyna_maze.txt"
     assert parse_env_spec(f"maze:{path}").maze == parse_env_spec("dyna-maze").maze
+
+
+def test_swamp_maze_and_its_shipped_file() -> None:
+    world = parse_env_spec("swamp-maze")
+    assert (world.spec, world.name) == ("swamp-maze", "swamp-maze")
+    assert world.maze.swamps == tuple((2, col) for col in range(8))
+    assert world.true_mdp_known and world.change_steps == ()
+    # The fewest moves run through the swamp (the best return goes round it).
+    assert world.shortest_path == 5
+    path = Path(__file__).parents[2] / "src/dynalab/envs/mazes/swamp_maze.txt"
+    assert parse_env_spec(f"maze:{path}").maze == world.maze
+
+
+def test_maze_file_with_swamps(tmp_path: Path) -> None:
+    path = tmp_path / "bog.txt"
+    path.write_text("swamp_reward: -2\nS~G\n...\n")
+    world = parse_env_spec(f"maze:{path}")
+    assert world.maze.swamps == ((0, 1),) and world.maze.swamp_reward == -2.0
+    start = world.maze.state(0, 0)
+    assert world.schedule.worlds[0].reward[start, 1, 0] == -2.0
 
 
 # --- env specs: Gymnasium ------------------------------------------------------------------
@@ -413,6 +436,7 @@ def test_env_help_lists_every_form() -> None:
     assert forms[: len(BUILTIN_WORLDS)] == list(BUILTIN_WORLDS)
     assert {"dyna-maze:scale=K", "maze:PATH", "gym:ID[:key=value,...]"} <= set(forms)
     assert all(text and len(text.splitlines()) == 1 for _, text in ENV_HELP)
+    assert "'~' swamp" in dict(ENV_HELP)["maze:PATH"]
 
 
 # --- any string: parsed or one SpecError line ----------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from dynalab.models.ensemble import UNCERTAINTY_MODES
 from dynalab.models.tabular import MODEL_KINDS, ModelSpec
 
 AGENT_NAMES = ("q-learning", "dyna-q", "dyna-q+", "prioritized-sweeping", "model-vi", "mcts")
@@ -18,6 +19,7 @@ KIND_MODEL_VI = 4
 KIND_MCTS = 5
 KIND_DYNA_GENERALIZING = 6
 KIND_DYNA_PLAIN = 7
+KIND_DYNA_ENSEMBLE = 8
 
 # Hyper-parameters that only some agents take: name -> (agents, default).
 SPECIFIC_KEYS = {
@@ -30,6 +32,7 @@ SPECIFIC_KEYS = {
     "simulations": (("mcts",), 50),
     "depth": (("mcts",), 3),
     "exploration": (("mcts",), 0.01),
+    "ensemble": (("dyna-q",), 0),
 }
 
 
@@ -53,6 +56,10 @@ class AgentConfig:
     larger c or a deeper search (measured on the Dyna maze: depth 10, c 1) dilutes those
     small differences and the search picks nearly random actions. ``model_noise``
     corrupts that fraction of the learned model's pairs (see ``dynalab.models.tabular``).
+    ``ensemble`` (K >= 2 members, dyna-q with ``model=counts`` or ``aggregate``) plans on
+    K bootstrap-trained models, shifting each target by ``uncertainty_weight`` (lambda)
+    times their disagreement: down (``pessimistic``), up (``optimistic``) or not at all
+    (``mean``); see ``dynalab.models.ensemble``.
     """
 
     name: str = "dyna-q"
@@ -71,6 +78,9 @@ class AgentConfig:
     depth: int = 3
     exploration: float = 0.01
     model_noise: float = 0.0
+    ensemble: int = 0
+    uncertainty: str = "pessimistic"
+    uncertainty_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.name not in AGENT_NAMES:
@@ -127,6 +137,38 @@ class AgentConfig:
             )
         if not isinstance(self.max_outcomes, int) or self.max_outcomes < 1:
             raise AgentConfigError(f"max_outcomes must be an integer >= 1, got {self.max_outcomes}")
+        self._check_ensemble()
+
+    def _check_ensemble(self) -> None:
+        _check_int("ensemble", self.ensemble, 0)
+        if self.uncertainty not in UNCERTAINTY_MODES:
+            raise AgentConfigError(
+                f"uncertainty must be one of {', '.join(UNCERTAINTY_MODES)}, "
+                f"got {self.uncertainty!r}"
+            )
+        try:
+            weight = float(self.uncertainty_weight)
+        except (TypeError, ValueError):
+            raise AgentConfigError(
+                f"lambda must be a number >= 0, got {self.uncertainty_weight!r}"
+            ) from None
+        if not 0.0 <= weight < float("inf"):
+            raise AgentConfigError(f"lambda must be a number >= 0, got {self.uncertainty_weight}")
+        if self.ensemble == 0:
+            if self.uncertainty != "pessimistic" or weight != 1.0:
+                raise AgentConfigError("uncertainty and lambda need an ensemble (ensemble=K)")
+            return
+        if self.ensemble == 1:
+            raise AgentConfigError("ensemble must be 0 (none) or >= 2 members, got 1")
+        if self.model not in ("counts", "aggregate"):
+            raise AgentConfigError(
+                "ensemble members count outcomes: use model=counts or model=aggregate, "
+                f"got model={self.model}"
+            )
+        if self.sampling != "uniform" or self.model_noise or self.planning_steps == 0:
+            raise AgentConfigError(
+                "ensemble is for dyna-q with n >= 1, uniform sampling and no model_noise"
+            )
 
     @property
     def untried_actions(self) -> bool:
@@ -144,6 +186,8 @@ class AgentConfig:
             return KIND_MCTS
         if self.planning_steps == 0:
             return KIND_MODEL_FREE
+        if self.ensemble:
+            return KIND_DYNA_ENSEMBLE
         if self.model == "aggregate":
             return KIND_DYNA_GENERALIZING
         if self.sampling == "on-policy":
@@ -158,7 +202,8 @@ class AgentConfig:
 
     @property
     def model_spec(self) -> ModelSpec:
-        return ModelSpec(kind=self.model, max_outcomes=self.max_outcomes, noise=self.model_noise)
+        kind = "counts" if self.ensemble else self.model
+        return ModelSpec(kind=kind, max_outcomes=self.max_outcomes, noise=self.model_noise)
 
     def to_dict(self) -> dict:
         return asdict(self)

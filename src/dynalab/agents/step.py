@@ -14,6 +14,7 @@ from numba import njit
 
 from dynalab.agents.config import (
     KIND_DYNA,
+    KIND_DYNA_ENSEMBLE,
     KIND_DYNA_GENERALIZING,
     KIND_DYNA_ON_POLICY,
     KIND_DYNA_PLAIN,
@@ -24,7 +25,13 @@ from dynalab.agents.config import (
     AgentConfig,
 )
 from dynalab.agents.dyna import dyna_q_step
-from dynalab.models.aggregate import Generalization, empty_generalization, learn_generalization
+from dynalab.models.aggregate import (
+    MAX_KINDS,
+    Generalization,
+    empty_generalization,
+    learn_generalization,
+)
+from dynalab.models.ensemble import Ensemble, empty_ensemble, ensemble_update
 from dynalab.models.predecessors import Predecessors, empty_predecessors, track_predecessor
 from dynalab.models.tabular import (
     TabularModel,
@@ -32,6 +39,7 @@ from dynalab.models.tabular import (
     model_update,
     record_last_outcome,
 )
+from dynalab.planners.ensemble import plan_with_ensemble
 from dynalab.planners.generalizing import plan_with_generalization
 from dynalab.planners.mcts import SearchTree, empty_tree, mcts_action
 from dynalab.planners.model_vi import model_value_iteration
@@ -66,11 +74,12 @@ AgentParams = namedtuple(
 )
 
 AgentMemory = namedtuple(
-    "AgentMemory", ["model", "queue", "tree", "cursor", "learned", "predecessors"]
+    "AgentMemory", ["model", "queue", "tree", "cursor", "learned", "predecessors", "ensemble"]
 )
 """What an agent keeps besides Q: its learned model, prioritized sweeping's queue, the
 MCTS search tree, the trajectory-sampling cursor (simulated state, start state), what
-the aggregate model generalizes, and prioritized sweeping's predecessor edges."""
+the aggregate model generalizes, prioritized sweeping's predecessor edges, and the
+ensemble's members."""
 
 
 def agent_params(agent: AgentConfig) -> AgentParams:
@@ -107,12 +116,29 @@ def agent_memory(
         if agent.kind == KIND_MCTS
         else empty_tree(1, n_actions, 1)
     )
-    learned = empty_generalization(n_states, n_actions, agent.model == "aggregate")
+    learned = empty_generalization(n_actions, agent.model == "aggregate" or agent.ensemble > 0)
     predecessors = empty_predecessors(
         n_states, n_actions, model.next_state.shape[2], agent.kind == KIND_PRIORITIZED
     )
+    ensemble = empty_ensemble(
+        agent.ensemble,
+        n_states,
+        n_actions,
+        model.next_state.shape[2],
+        MAX_KINDS,
+        agent.uncertainty,
+        agent.uncertainty_weight,
+        agent.model == "aggregate",
+        rng,
+    )
     return AgentMemory(
-        model, empty_queue(queue_size), tree, np.zeros(2, dtype=np.int64), learned, predecessors
+        model,
+        empty_queue(queue_size),
+        tree,
+        np.zeros(2, dtype=np.int64),
+        learned,
+        predecessors,
+        ensemble,
     )
 
 
@@ -157,6 +183,7 @@ def agent_learn(
     cursor: np.ndarray,
     learned: Generalization,
     predecessors: Predecessors,
+    ensemble: Ensemble,
     state: int,
     action: int,
     reward: float,
@@ -216,6 +243,16 @@ def agent_learn(
         learn_generalization(learned, state, action, reward, next_state, terminal)
         return plan_with_generalization(
             q_values, model, learned, params.planning_steps, alpha, gamma, rng
+        )
+    if kind == KIND_DYNA_ENSEMBLE:
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        model_update(model, state, action, reward, next_state, terminal, step)
+        outcome_kind = learn_generalization(learned, state, action, reward, next_state, terminal)
+        ensemble_update(
+            ensemble, model, state, action, reward, next_state, terminal, outcome_kind, rng
+        )
+        return plan_with_ensemble(
+            q_values, model, learned, ensemble, params.planning_steps, alpha, gamma, rng
         )
     if kind == KIND_DYNA_ON_POLICY:
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)

@@ -1,5 +1,5 @@
 """The mazes of Sutton & Barto chapter 8, mazes whose walls change over time, and a
-slippery cliff walk for the model-error studies.
+slippery cliff walk and a swamp maze for the model-error studies.
 
 Cells are ``(row, col)`` counted from the top-left, 0-based. The three chapter-8 mazes
 are 6 rows by 9 columns with reward 0 per move and +1 on entering the goal, as in the
@@ -12,6 +12,11 @@ book:
 :func:`slippery_cliff` is the cliff walk of Example 6.6 with slips (4x12, also shipped as
 ``mazes/slippery_cliff.txt``): a stochastic world in which a deterministic learned model
 is wrong, and an agent that trusts it walks the cliff edge and falls.
+
+:func:`swamp_maze` (6x9, also shipped as ``mazes/swamp_maze.txt``) puts a band of swamp
+between start and goal: crossing it is short but costs -1, the dry way round is longer and
+better. A model that generalizes from dry cells believes the swamp is as easy to cross
+as dry land, and plans straight through it.
 
 :data:`BUILTIN_WORLDS` lists them by name for the command line.
 """
@@ -164,6 +169,36 @@ def slippery_cliff() -> Maze:
     )
 
 
+SWAMP_ROWS, SWAMP_COLS = 6, 9
+SWAMP_MAX_STEPS = 1000
+
+
+def swamp_maze() -> Maze:
+    """A 6x9 open maze with a swamp band: start (5, 0), goal (0, 0), swamp cells (2, 0)
+    to (2, 7), leaving dry land only at (2, 8).
+
+    Entering the goal gives +1 and ends the episode, a move on dry land gives 0, every
+    move that ends in the swamp gives -1 (it does not end the episode). Straight up
+    through the swamp takes 5 moves and one swamp move; the dry way round by column 8
+    takes 21 moves and is optimal for any discount: at gamma 0.95 it is worth
+    0.95**20 (about 0.358) against 0.95**4 - 0.95**2 (about -0.088) through the swamp.
+    A model that generalizes from dry cells, and so predicts reward 0 in the swamp too,
+    believes the 5-move path is best. No slips; episodes are cut off after 1000 steps.
+    """
+    band = 2
+    return Maze(
+        walls=np.zeros((SWAMP_ROWS, SWAMP_COLS), dtype=np.bool_),
+        start=(SWAMP_ROWS - 1, 0),
+        goals=((0, 0),),
+        swamps=tuple((band, col) for col in range(SWAMP_COLS - 1)),
+        step_reward=0.0,
+        goal_reward=1.0,
+        swamp_reward=-1.0,
+        max_steps=SWAMP_MAX_STEPS,
+        name="swamp-maze",
+    )
+
+
 @dataclass(frozen=True)
 class BuiltinWorld:
     """A named world shipped with dynalab: how to build it and when it changes.
@@ -208,6 +243,13 @@ BUILTIN_WORLDS: dict[str, BuiltinWorld] = {
             "the shortest path runs along the cliff edge, with slips the safe path keeps "
             "a row or two away.",
             slippery_cliff,
+        ),
+        BuiltinWorld(
+            "swamp-maze",
+            "Swamp maze: 6x9, a swamp band (-1 per move in it) between start and goal; "
+            "5 moves straight through it, 21 on dry land round its end, the optimal way; "
+            "a generalizing model believes the swamp is as easy as dry land.",
+            swamp_maze,
         ),
     )
 }

@@ -7,7 +7,8 @@
 * :class:`TabularEnv` runs an ``ArrayMDP`` or a ``WorldSchedule`` as a ``gymnasium.Env``,
   drawing all randomness from ``self.np_random`` with the same compiled samplers the fast
   path uses.
-* :func:`register_envs` registers the book's chapter-8 mazes as ``dynalab/...-v0`` ids.
+* :func:`register_envs` registers the builtin worlds (the book's chapter-8 mazes, the
+  slippery cliff and the swamp maze) as ``dynalab/...-v0`` ids.
 
 Every refusal is an :class:`UnsupportedEnvError` with a one-line message, so the CLI can
 print it as is.
@@ -30,6 +31,7 @@ BUILTIN_ENV_IDS: dict[str, str] = {
     "dynalab/BlockingMaze-v0": "blocking-maze",
     "dynalab/ShortcutMaze-v0": "shortcut-maze",
     "dynalab/SlipperyCliff-v0": "slippery-cliff",
+    "dynalab/SwampMaze-v0": "swamp-maze",
 }
 """Gymnasium ids registered by :func:`register_envs`, mapped to their builtin world names."""
 

@@ -1,8 +1,9 @@
 """Grid mazes, the worlds of Sutton & Barto chapter 8, and their plain-text format.
 
-A :class:`Maze` is a grid of free cells and walls with one start, one or more goals and
+A :class:`Maze` is a grid of free cells and walls with one start, one or more goals,
 any number of cliffs (cells that can be entered, at a cost, and end the episode: the
-cliff walk of Sutton & Barto Example 6.6).
+cliff walk of Sutton & Barto Example 6.6) and any number of swamps (cells that can be
+entered and stood on, but where every move costs more than on dry land).
 :meth:`Maze.to_mdp` turns it into an :class:`~dynalab.envs.mdp.ArrayMDP` in which every
 cell is a state (walls included, so that a maze whose walls move keeps one state space)
 and the four actions are ``up``, ``right``, ``down``, ``left`` (:data:`ACTIONS`).
@@ -28,17 +29,22 @@ A maze file is plain text, read line by line::
   - ``name`` - the maze's name, one line of text (default ``maze``);
   - ``slip`` - probability in [0, 1] that the chosen action is replaced by one of the
     four drawn uniformly (default ``0``);
-  - ``step_reward`` - reward of every move that enters neither a goal nor a cliff
-    (default ``0``);
+  - ``step_reward`` - reward of every move that ends in none of a goal, a cliff or a
+    swamp (default ``0``);
   - ``goal_reward`` - reward of the move that enters a goal (default ``1``);
   - ``cliff_reward`` - reward of the move that enters a cliff (default ``-100``);
+  - ``swamp_reward`` - reward of every move that ends in a swamp (default ``-1``);
   - ``max_steps`` - time limit per episode, an int >= 0, 0 meaning none (default ``0``).
 
 * Then the grid, one row per line, all rows the same length: ``#`` wall, ``.`` free
   cell, ``S`` the start (exactly one), ``G`` a goal (at least one, each reachable from
   the start without passing through another goal or a cliff), ``C`` a cliff (any
-  number). Entering a goal or a cliff ends the episode (termination). A cliff is not a
-  wall: moves can enter it, on purpose or by a slip, and that is its danger.
+  number), ``~`` a swamp (any number). Entering a goal or a cliff ends the episode
+  (termination). A cliff is not a wall: moves can enter it, on purpose or by a slip,
+  and that is its danger. A swamp is a free cell that does not end the episode (paths
+  to a goal may cross it), but every move that ends in it - entering it, moving within
+  the swamp, or bumping into a wall while standing in it - gives ``swamp_reward``
+  instead of ``step_reward``.
 
 A cliff walk in the spirit of Sutton & Barto Example 6.6, made slippery::
 
@@ -78,12 +84,21 @@ ACTIONS: tuple[str, ...] = ("up", "right", "down", "left")
 ACTION_DELTAS: tuple[tuple[int, int], ...] = ((-1, 0), (0, 1), (1, 0), (0, -1))
 """The (row, col) change of each action in :data:`ACTIONS`."""
 
-WALL, FREE, START, GOAL, CLIFF = "#", ".", "S", "G", "C"
-GRID_CHARS = (WALL, FREE, START, GOAL, CLIFF)
+WALL, FREE, START, GOAL, CLIFF, SWAMP = "#", ".", "S", "G", "C", "~"
+GRID_CHARS = (WALL, FREE, START, GOAL, CLIFF, SWAMP)
 
 DEFAULT_NAME = "maze"
 DEFAULT_CLIFF_REWARD = -100.0
-SETTING_KEYS = ("name", "slip", "step_reward", "goal_reward", "cliff_reward", "max_steps")
+DEFAULT_SWAMP_REWARD = -1.0
+SETTING_KEYS = (
+    "name",
+    "slip",
+    "step_reward",
+    "goal_reward",
+    "cliff_reward",
+    "swamp_reward",
+    "max_steps",
+)
 MAX_STEPS_LIMIT = int(np.iinfo(np.int64).max)
 
 Cell = tuple[int, int]
@@ -134,13 +149,15 @@ def _is_int(value: object) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class Maze:
-    """A grid maze: walls, one start, goals, cliffs, and how moves are rewarded.
+    """A grid maze: walls, one start, goals, cliffs, swamps, and how moves are rewarded.
 
     ``walls[row, col]`` is True for a wall. Cells are ``(row, col)`` counted from the
-    top-left, 0-based. ``goals`` and ``cliffs`` are kept sorted (duplicates dropped), so
-    two mazes with the same cells compare equal whatever order they were given in. A
-    cliff lies on no wall, start or goal. Mazes compare equal when their walls, start,
-    goals, cliffs and settings are equal.
+    top-left, 0-based. ``goals``, ``cliffs`` and ``swamps`` are kept sorted (duplicates
+    dropped), so two mazes with the same cells compare equal whatever order they were
+    given in. A cliff lies on no wall, start or goal; a swamp on no wall, start, goal or
+    cliff. Mazes compare equal when their walls, start, goals, cliffs, swamps and
+    settings are equal. ``swamps`` and ``swamp_reward`` come last so that positional
+    arguments written before swamps existed keep their meaning.
     """
 
     walls: np.ndarray
@@ -153,6 +170,8 @@ class Maze:
     cliff_reward: float = DEFAULT_CLIFF_REWARD
     max_steps: int = 0
     name: str = DEFAULT_NAME
+    swamps: tuple[Cell, ...] = ()
+    swamp_reward: float = DEFAULT_SWAMP_REWARD
 
     def __post_init__(self) -> None:
         walls = np.array(self.walls, dtype=np.bool_)
@@ -166,22 +185,32 @@ class Maze:
             raise ValueError("Maze needs at least one goal")
         if start in goals:
             raise ValueError(f"Maze start {start} is also a goal")
-        try:
-            cliff_cells = list(self.cliffs)
-        except TypeError:
-            raise ValueError(
-                f"Maze cliffs must be a sequence of cells, got {self.cliffs!r}"
-            ) from None
-        cliffs = tuple(sorted({self._checked_cell(c, "cliff") for c in cliff_cells}))
+        cliffs = self._checked_cells(self.cliffs, "cliff")
         if start in cliffs:
             raise ValueError(f"Maze start {start} is also a cliff")
         both = sorted(set(goals) & set(cliffs))
         if both:
             raise ValueError(f"Maze goal {both[0]} is also a cliff")
+        swamps = self._checked_cells(self.swamps, "swamp")
+        if start in swamps:
+            raise ValueError(f"Maze start {start} is also a swamp")
+        for what, cells in (("goal", goals), ("cliff", cliffs)):
+            both = sorted(set(cells) & set(swamps))
+            if both:
+                raise ValueError(f"Maze {what} {both[0]} is also a swamp")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "goals", goals)
         object.__setattr__(self, "cliffs", cliffs)
+        object.__setattr__(self, "swamps", swamps)
         self._check_settings()
+
+    def _checked_cells(self, cells: object, what: str) -> tuple[Cell, ...]:
+        """``cells`` (cliffs or swamps) checked, sorted and without duplicates."""
+        try:
+            given = list(cells)  # type: ignore[call-overload]
+        except TypeError:
+            raise ValueError(f"Maze {what}s must be a sequence of cells, got {cells!r}") from None
+        return tuple(sorted({self._checked_cell(cell, what) for cell in given}))
 
     def _checked_cell(self, cell: object, what: str) -> Cell:
         """``cell`` as a ``(row, col)`` tuple of ints inside the grid and not on a wall."""
@@ -203,7 +232,7 @@ class Maze:
     def _check_settings(self) -> None:
         if not (isinstance(self.slip, int | float) and 0.0 <= self.slip <= 1.0):
             raise ValueError(f"Maze slip must be a number in [0, 1], got {self.slip!r}")
-        for label in ("step_reward", "goal_reward", "cliff_reward"):
+        for label in ("step_reward", "goal_reward", "cliff_reward", "swamp_reward"):
             value = getattr(self, label)
             if not (isinstance(value, int | float) and math.isfinite(value)):
                 raise ValueError(f"Maze {label} must be a finite number, got {value!r}")
@@ -216,6 +245,7 @@ class Maze:
         object.__setattr__(self, "step_reward", float(self.step_reward))
         object.__setattr__(self, "goal_reward", float(self.goal_reward))
         object.__setattr__(self, "cliff_reward", float(self.cliff_reward))
+        object.__setattr__(self, "swamp_reward", float(self.swamp_reward))
         object.__setattr__(self, "max_steps", int(self.max_steps))
 
     def _key(self) -> tuple:
@@ -231,6 +261,8 @@ class Maze:
             self.cliff_reward,
             self.max_steps,
             self.name,
+            self.swamps,
+            self.swamp_reward,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -286,7 +318,9 @@ class Maze:
         """The maze as an :class:`ArrayMDP` with one state per cell.
 
         Entering a goal gives ``goal_reward`` and terminates; entering a cliff gives
-        ``cliff_reward`` and terminates; every other transition gives ``step_reward``.
+        ``cliff_reward`` and terminates; every transition that ends in a swamp (entering
+        it, moving within it, bumping into a wall from it) gives ``swamp_reward`` and goes
+        on; every other transition gives ``step_reward``.
         With probability ``slip`` the chosen action is replaced by one of the four drawn
         uniformly, so the intended move has probability ``1 - slip + slip / 4`` and each
         other move ``slip / 4``: from a cell beside ``n`` cliffs, a move that does not aim
@@ -301,14 +335,18 @@ class Maze:
         is_cliff = np.zeros(self.n_states, dtype=np.bool_)
         for row, col in self.cliffs:
             is_cliff[self.state(row, col)] = True
+        is_swamp = np.zeros(self.n_states, dtype=np.bool_)
+        for row, col in self.swamps:
+            is_swamp[self.state(row, col)] = True
         live = prob > 0.0
         enters_goal = is_goal[next_state] & live
         enters_cliff = is_cliff[next_state] & live
         terminal = enters_goal | enters_cliff
+        move_reward = np.where(is_swamp[next_state], self.swamp_reward, self.step_reward)
         reward = np.where(
             enters_goal,
             self.goal_reward,
-            np.where(enters_cliff, self.cliff_reward, self.step_reward),
+            np.where(enters_cliff, self.cliff_reward, move_reward),
         )
         reward = reward * live
         start_prob = np.zeros(self.n_states)
@@ -349,7 +387,7 @@ class Maze:
 
     def shortest_path_length(self) -> int:
         """Fewest moves from the start to the nearest goal (breadth-first search), never
-        entering a cliff.
+        entering a cliff; swamps count as ordinary cells (this counts moves, not reward).
 
         Raises :class:`MazeError` when no goal can be reached.
         """
@@ -367,6 +405,7 @@ class Maze:
             "step_reward": 0.0,
             "goal_reward": 1.0,
             "cliff_reward": DEFAULT_CLIFF_REWARD,
+            "swamp_reward": DEFAULT_SWAMP_REWARD,
             "max_steps": 0,
         }
         for key, default in defaults.items():
@@ -379,6 +418,8 @@ class Maze:
             grid[goal] = GOAL
         for cliff in self.cliffs:
             grid[cliff] = CLIFF
+        for swamp in self.swamps:
+            grid[swamp] = SWAMP
         lines.extend("".join(row) for row in grid)
         return "\n".join(lines) + "\n"
 
@@ -386,12 +427,12 @@ class Maze:
         """The maze at ``factor`` times the resolution: each cell becomes a square block.
 
         Sutton & Barto's Example 8.4 (Figure 8.7) grows the Dyna maze this way. Wall
-        cells become wall blocks and cliff cells cliff blocks (every cell of the block a
-        cliff). The start becomes the top-left cell of its block and each goal the
-        top-right cell of its block, which keeps the Dyna maze's start on the left edge
-        and its goal in the top-right corner. Settings, ``max_steps``
-        included, are kept; the name gains ``:scale={factor}``. ``factor == 1`` returns
-        the maze itself.
+        cells become wall blocks, cliff cells cliff blocks (every cell of the block a
+        cliff) and swamp cells swamp blocks. The start becomes the top-left cell of its
+        block and each goal the top-right cell of its block, which keeps the Dyna maze's
+        start on the left edge and its goal in the top-right corner. Settings,
+        ``max_steps`` included, are kept; the name gains ``:scale={factor}``.
+        ``factor == 1`` returns the maze itself.
         """
         if not (_is_int(factor) and factor >= 1):
             raise ValueError(f"factor must be an int >= 1, got {factor!r}")
@@ -402,18 +443,22 @@ class Maze:
         walls = np.kron(self.walls, block).astype(np.bool_)
         start = (self.start[0] * factor, self.start[1] * factor)
         goals = tuple((r * factor, c * factor + factor - 1) for r, c in self.goals)
-        cliffs = tuple(
-            (r * factor + i, c * factor + j)
-            for r, c in self.cliffs
-            for i in range(factor)
-            for j in range(factor)
-        )
+
+        def blocks(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+            return tuple(
+                (r * factor + i, c * factor + j)
+                for r, c in cells
+                for i in range(factor)
+                for j in range(factor)
+            )
+
         return dataclasses.replace(
             self,
             walls=walls,
             start=start,
             goals=goals,
-            cliffs=cliffs,
+            cliffs=blocks(self.cliffs),
+            swamps=blocks(self.swamps),
             name=f"{self.name}:scale={factor}",
         )
 
@@ -453,6 +498,9 @@ def _distances(
     return distance
 
 
+_CHAR_LIST = ", ".join(repr(char) for char in GRID_CHARS[:-1]) + f" or {GRID_CHARS[-1]!r}"
+"""The grid characters for error messages: ``'#', '.', 'S', 'G', 'C' or '~'``."""
+
 _SETTING_LINE = re.compile(r"(\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)", re.DOTALL)
 
 
@@ -473,10 +521,10 @@ def parse_maze(text: str, source: str = "<string>") -> Maze:
     if not isinstance(text, str):
         raise TypeError(f"parse_maze needs a str, got {type(text).__name__}")
     settings, grid_rows = _split_lines(text, source)
-    walls, start, goals, cliffs = _read_grid(grid_rows, source)
+    walls, start, goals, cliffs, swamps = _read_grid(grid_rows, source)
     _check_reachable(walls, start, goals, cliffs, source)
     try:
-        return Maze(walls=walls, start=start, goals=goals, cliffs=cliffs, **settings)
+        return Maze(walls=walls, start=start, goals=goals, cliffs=cliffs, swamps=swamps, **settings)
     except ValueError as error:
         raise MazeError(source, str(error)) from error
 
@@ -558,17 +606,18 @@ def _parse_setting(key: str, value: str, source: str, line: int, col: int) -> ob
 
 def _read_grid(
     grid_rows: list[_GridRow], source: str
-) -> tuple[np.ndarray, Cell, list[Cell], list[Cell]]:
-    """Walls, start, goals and cliffs of the grid lines, checking characters, widths and
-    the start."""
+) -> tuple[np.ndarray, Cell, list[Cell], list[Cell], list[Cell]]:
+    """Walls, start, goals, cliffs and swamps of the grid lines, checking characters,
+    widths and the start."""
     if not grid_rows:
-        raise MazeError(source, "empty grid: no rows of '#', '.', 'S', 'G' or 'C'")
+        raise MazeError(source, f"empty grid: no rows of {_CHAR_LIST}")
     width = len(grid_rows[0].text)
     walls = np.zeros((len(grid_rows), width), dtype=np.bool_)
     start: Cell | None = None
     start_at = (0, 0)
     goals: list[Cell] = []
     cliffs: list[Cell] = []
+    swamps: list[Cell] = []
     for row, grid_row in enumerate(grid_rows):
         _check_row(grid_row, width, grid_rows[0].line, source)
         for col, char in enumerate(grid_row.text):
@@ -577,6 +626,8 @@ def _read_grid(
                 goals.append((row, col))
             elif char == CLIFF:
                 cliffs.append((row, col))
+            elif char == SWAMP:
+                swamps.append((row, col))
             elif char == START:
                 if start is not None:
                     raise MazeError(
@@ -590,7 +641,7 @@ def _read_grid(
         raise MazeError(source, "no start: the grid needs one 'S'")
     if not goals:
         raise MazeError(source, "no goal: the grid needs at least one 'G'")
-    return walls, start, goals, cliffs
+    return walls, start, goals, cliffs, swamps
 
 
 def _check_row(grid_row: _GridRow, width: int, first_line: int, source: str) -> None:
@@ -599,7 +650,7 @@ def _check_row(grid_row: _GridRow, width: int, first_line: int, source: str) -> 
         if char not in GRID_CHARS:
             raise MazeError(
                 source,
-                f"unknown character {char!r} (expected '#', '.', 'S', 'G' or 'C')",
+                f"unknown character {char!r} (expected {_CHAR_LIST})",
                 grid_row.line,
                 col,
             )

@@ -298,6 +298,7 @@ def run_agent_on_env(
                     memory.cursor,
                     memory.learned,
                     memory.predecessors,
+                    memory.ensemble,
                     state,
                     action,
                     float(reward),

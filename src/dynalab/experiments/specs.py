@@ -42,6 +42,7 @@ from dynalab.envs.gym_adapter import (
 )
 from dynalab.envs.maze import DEFAULT_NAME, Maze, load_maze
 from dynalab.envs.mdp import WorldSchedule
+from dynalab.models.ensemble import UNCERTAINTY_MODES
 from dynalab.models.tabular import MODEL_KINDS
 
 AGENT_OPTION = "--agents"
@@ -98,6 +99,18 @@ AGENT_KEYS: dict[str, str] = {
         "fraction of (s, a) pairs whose learned next state is a fixed random wrong one, "
         "in [0, 1] (default 0; agents that learn a model)"
     ),
+    "ensemble": (
+        "dyna-q plans on K >= 2 models trained on Poisson(1) bootstrap resamples of the "
+        "experience (with model=counts or aggregate) (default 0: no ensemble)"
+    ),
+    "uncertainty": (
+        "how an ensemble's disagreement shifts planning targets: pessimistic (minus "
+        "lambda x disagreement), optimistic (plus) or mean (default pessimistic)"
+    ),
+    "lambda": (
+        f"weight of the ensemble's disagreement, >= 0 "
+        f"(default {_CONFIG_DEFAULTS['uncertainty_weight']})"
+    ),
 }
 """Keys of an agent spec, each with one line of help (for ``dynalab agents``)."""
 
@@ -127,7 +140,7 @@ AGENT_HELP: dict[str, str] = {
 }
 """Agent names, each with one line of description (for ``dynalab agents``)."""
 
-_CONFIG_FIELD = {"n": "planning_steps", "c": "exploration"}
+_CONFIG_FIELD = {"n": "planning_steps", "c": "exploration", "lambda": "uncertainty_weight"}
 """AgentConfig field of a spec key, where the names differ."""
 
 _BUILTIN_AGENT_DEFAULTS: dict[str, dict[str, object]] = {
@@ -162,8 +175,8 @@ ENV_HELP: list[tuple[str, str]] = [
     ),
     (
         "maze:PATH",
-        "a maze text file: '#' wall, '.' free, 'S' start, 'G' goal, 'C' cliff, optional "
-        "'key: value' settings first (format in dynalab.envs.maze).",
+        "a maze text file: '#' wall, '.' free, 'S' start, 'G' goal, 'C' cliff, '~' swamp, "
+        "optional 'key: value' settings first (format in dynalab.envs.maze).",
     ),
     (
         "gym:ID[:key=value,...]",
@@ -339,6 +352,16 @@ def _model_kind(text: str) -> str:
     return text
 
 
+def _uncertainty(text: str) -> str:
+    """One of the ways an ensemble's disagreement is used, with the closest suggested."""
+    if text not in UNCERTAINTY_MODES:
+        raise _BadValueError(
+            f"expected one of {', '.join(UNCERTAINTY_MODES)}",
+            _suggestion(text, UNCERTAINTY_MODES),
+        )
+    return text
+
+
 def _sampling(text: str) -> str:
     """One of Dyna's planning distributions, with the closest suggested when it is not."""
     if text not in SAMPLINGS:
@@ -363,6 +386,9 @@ _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
     "depth": _int_in_range(1),
     "c": _finite_float,
     "model_noise": _finite_float,
+    "ensemble": _int_in_range(0),
+    "uncertainty": _uncertainty,
+    "lambda": _finite_float,
 }
 """How each agent key's value is read; ranges beyond these are AgentConfig's to check."""
 
