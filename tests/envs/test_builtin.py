@@ -258,7 +258,7 @@ def test_swamp_maze_layout_and_settings() -> None:
     assert (maze.start, maze.goals) == ((5, 0), ((0, 0),))
     assert maze.swamps == tuple((2, col) for col in range(8))
     assert maze.cliffs == () and not maze.walls.any()
-    assert (maze.slip, maze.step_reward, maze.goal_reward, maze.swamp_reward) == (0, 0, 1, -1)
+    assert (maze.slip, maze.step_reward, maze.goal_reward, maze.swamp_reward) == (0, 0, 1, -5)
     assert maze.max_steps == 1000
     # Straight up through the swamp (shortest_path_length counts moves, not reward).
     assert maze.shortest_path_length() == 5
@@ -285,9 +285,9 @@ def test_swamp_maze_optimal_path_goes_round_the_swamp() -> None:
     * Dry: at least 11 moves from (5, 0) to (2, 8), then 10 to (0, 0): 21 moves, only the
       last rewarded (+1), worth 0.95**20 = 0.3585.
     * Through the swamp at column c (0..7): 2 + c moves to (3, c), the swamp move (the
-      (3 + c)-th, reward -1), then 2 + c more to the goal, 5 + 2c moves in all, worth
-      0.95**(4 + 2c) - 0.95**(2 + c) < 0; the best, c = 0 (straight up, 5 moves), is worth
-      0.95**4 - 0.95**2 = -0.0880.
+      (3 + c)-th, reward -5), then 2 + c more to the goal, 5 + 2c moves in all, worth
+      0.95**(4 + 2c) - 5 * 0.95**(2 + c) < 0 (at best -2.754, c = 7); straight up (c = 0,
+      5 moves) is worth 0.95**4 - 5 * 0.95**2 = -3.698.
     * Never reaching the goal is worth 0.
     """
     maze = swamp_maze()
@@ -296,24 +296,24 @@ def test_swamp_maze_optimal_path_goes_round_the_swamp() -> None:
     q_values, values = value_iteration(mdp, gamma=0.95)
     assert values[start] == pytest.approx(0.95**20, abs=1e-9)
     assert values[start] == pytest.approx(0.35849, abs=1e-5)
-    through = [0.95 ** (4 + 2 * c) - 0.95 ** (2 + c) for c in range(8)]
-    assert max(through) == pytest.approx(0.95**4 - 0.95**2) and max(through) < 0
+    through = [0.95 ** (4 + 2 * c) - 5 * 0.95 ** (2 + c) for c in range(8)]
+    assert through[0] == pytest.approx(0.95**4 - 5 * 0.95**2) and max(through) < 0
     path = most_likely_greedy_path(maze, q_values)
     assert len(path) - 1 == 21
     assert not set(path) & set(maze.swamps)
     assert (2, 8) in path
     assert greedy_path_length(mdp.next_state, mdp.prob, mdp.terminal, start, q_values, 100) == 21
-    # Below the swamp at (3, 0): stepping up into it costs -1, then 2 dry moves reach the
-    # goal, -1 + 0.95 * 0.95 = -0.0975; going right, 19 moves round, is worth 0.95**18.
+    # Below the swamp at (3, 0): stepping up into it costs -5, then 2 dry moves reach the
+    # goal, -5 + 0.95 * 0.95 = -4.0975; going right, 19 moves round, is worth 0.95**18.
     below = maze.state(3, 0)
-    assert q_values[below, UP] == pytest.approx(-1 + 0.95 * 0.95)
+    assert q_values[below, UP] == pytest.approx(-5 + 0.95 * 0.95)
     assert q_values[below, RIGHT] == pytest.approx(0.95**18)
 
 
 def test_swamp_maze_seen_as_dry_land_is_crossed_and_costs() -> None:
     """A model that takes the swamp for dry land (swamp reward 0) plans straight up, 5
     moves, worth 0.95**4 in its belief; in the real maze that policy is worth
-    0.95**4 - 0.95**2 = -0.088, against 0.95**20 = 0.358 for the optimal one."""
+    0.95**4 - 5 * 0.95**2 = -3.698, against 0.95**20 = 0.358 for the optimal one."""
     maze = swamp_maze()
     believed = dataclasses.replace(maze, swamp_reward=0.0)
     q_believed, v_believed = value_iteration(believed.to_mdp(), gamma=0.95)
@@ -322,7 +322,7 @@ def test_swamp_maze_seen_as_dry_land_is_crossed_and_costs() -> None:
     assert most_likely_greedy_path(believed, q_believed) == [(row, 0) for row in range(5, -1, -1)]
     trusting = np.argmax(q_believed, axis=1)
     v_trusting = evaluate_policy(maze.to_mdp(), trusting, gamma=0.95)
-    assert v_trusting[start] == pytest.approx(0.95**4 - 0.95**2)
+    assert v_trusting[start] == pytest.approx(0.95**4 - 5 * 0.95**2)
     assert v_trusting[start] < 0 < 0.95**20
 
 

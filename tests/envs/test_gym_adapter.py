@@ -268,7 +268,7 @@ def test_builtin_maze_ids_pass_check_env(env_id):
 
 def test_swamp_maze_id_steps_into_the_swamp():
     """``dynalab/SwampMaze-v0``: from the start (5, 0) of the 6x9 swamp maze, up twice to
-    (3, 0) on dry land (reward 0), a third time into the swamp (2, 0): reward -1, and the
+    (3, 0) on dry land (reward 0), a third time into the swamp (2, 0): reward -5, and the
     episode goes on; up again leaves the swamp (0), up once more enters the goal (+1)."""
     import dynalab.envs  # noqa: F401  (registers the ids on import)
 
@@ -280,6 +280,6 @@ def test_swamp_maze_id_steps_into_the_swamp():
     up = 0
     steps = [env.step(up) for _ in range(5)]
     assert [int(s) for s, *_ in steps] == [4 * cols, 3 * cols, 2 * cols, cols, 0]
-    assert [r for _, r, *_ in steps] == [0.0, 0.0, -1.0, 0.0, 1.0]
+    assert [r for _, r, *_ in steps] == [0.0, 0.0, -5.0, 0.0, 1.0]
     assert [terminated for _, _, terminated, _, _ in steps] == [False] * 4 + [True]
     assert not any(truncated for *_, truncated, _ in steps)

@@ -14,7 +14,7 @@ book:
 is wrong, and an agent that trusts it walks the cliff edge and falls.
 
 :func:`swamp_maze` (6x9, also shipped as ``mazes/swamp_maze.txt``) puts a band of swamp
-between start and goal: crossing it is short but costs -1, the dry way round is longer and
+between start and goal: crossing it is short but costs -5, the dry way round is longer and
 better. A model that generalizes from dry cells believes the swamp is as easy to cross
 as dry land, and plans straight through it.
 
@@ -178,10 +178,11 @@ def swamp_maze() -> Maze:
     to (2, 7), leaving dry land only at (2, 8).
 
     Entering the goal gives +1 and ends the episode, a move on dry land gives 0, every
-    move that ends in the swamp gives -1 (it does not end the episode). Straight up
+    move that ends in the swamp gives -5 (it does not end the episode). Straight up
     through the swamp takes 5 moves and one swamp move; the dry way round by column 8
     takes 21 moves and is optimal for any discount: at gamma 0.95 it is worth
-    0.95**20 (about 0.358) against 0.95**4 - 0.95**2 (about -0.088) through the swamp.
+    0.95**20 (about 0.358) against 0.95**4 - 5 * 0.95**2 (about -3.70) through the
+    swamp.
     A model that generalizes from dry cells, and so predicts reward 0 in the swamp too,
     believes the 5-move path is best. No slips; episodes are cut off after 1000 steps.
     """
@@ -193,7 +194,7 @@ def swamp_maze() -> Maze:
         swamps=tuple((band, col) for col in range(SWAMP_COLS - 1)),
         step_reward=0.0,
         goal_reward=1.0,
-        swamp_reward=-1.0,
+        swamp_reward=-5.0,
         max_steps=SWAMP_MAX_STEPS,
         name="swamp-maze",
     )
@@ -246,7 +247,7 @@ BUILTIN_WORLDS: dict[str, BuiltinWorld] = {
         ),
         BuiltinWorld(
             "swamp-maze",
-            "Swamp maze: 6x9, a swamp band (-1 per move in it) between start and goal; "
+            "Swamp maze: 6x9, a swamp band (-5 per move in it) between start and goal; "
             "5 moves straight through it, 21 on dry land round its end, the optimal way; "
             "a generalizing model believes the swamp is as easy as dry land.",
             swamp_maze,

@@ -308,3 +308,40 @@ def ratio_of_means(
         return Estimate(ratio, ratio, ratio, n)
     low, high = _bootstrap_interval((top, bottom), _ratio_of_means, confidence, n_resamples, seed)
     return Estimate(ratio, float(low), float(high), n)
+
+
+def _share_closed(
+    without_remedy: np.ndarray, with_remedy: np.ndarray, target: float, axis: int = -1
+) -> np.ndarray:
+    before = np.mean(without_remedy, axis=axis)
+    return (np.mean(with_remedy, axis=axis) - before) / (target - before)
+
+
+def share_closed(
+    without_remedy: np.ndarray | list[float],
+    with_remedy: np.ndarray | list[float],
+    target: float,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Estimate:
+    """How much of the distance from ``mean(without_remedy)`` to a known ``target`` a
+    remedy closes: ``(mean(with_remedy) - mean(without_remedy)) / (target -
+    mean(without_remedy))``, 1 when it reaches the target, 0 when it changes nothing
+    (e.g. the share of a belief gap closed, target 0, or of the return lost below the
+    optimal value, target V*). Two independent samples, each resampled on its own for
+    the bootstrap CI; nan values are dropped; ``n`` is ``n1 + n2``."""
+    _check_bootstrap_arguments(confidence, n_resamples)
+    before, after = _finite_sample(without_remedy), _finite_sample(with_remedy)
+    n = len(before) + len(after)
+    if len(before) == 0 or len(after) == 0:
+        return Estimate(np.nan, np.nan, np.nan, n)
+    point = float(_share_closed(before, after, target))
+    if len(before) < 2 or len(after) < 2:
+        return Estimate(point, point, point, n)
+
+    def statistic(first: np.ndarray, second: np.ndarray, axis: int = -1) -> np.ndarray:
+        return _share_closed(first, second, target, axis)
+
+    low, high = _bootstrap_interval((before, after), statistic, confidence, n_resamples, seed)
+    return Estimate(point, float(low), float(high), n)
