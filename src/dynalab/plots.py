@@ -57,6 +57,8 @@ BAND_ALPHA = 0.2
 LABEL_FONT_SIZE = 9.0
 NOTE_FONT_SIZE = 8.0
 TITLE_WIDTH = 80
+MARGIN_LABEL_WIDTH = 30
+"""Characters per line of a label beside the axes before it wraps at a comma."""
 BAND_NOTE = "lines: mean; shaded: 95% CI"
 POINTS_NOTE = "markers: mean; bars: 95% CI"
 NOTE_COLOR = "0.4"
@@ -387,11 +389,13 @@ def _place_margin_labels(ax: Axes, fig: Figure, labels: Sequence[MarginLabel]) -
     heights = [
         0.5 if label.y is None else float(to_axes.transform((0.0, label.y))[1]) for label in labels
     ]
+    texts = [_wrap_label(label.text) for label in labels]
+    lines = max((text.count("\n") + 1 for text in texts), default=1)
     axes_inches = fig.get_figheight() * 0.75
-    gap = 1.3 * LABEL_FONT_SIZE / 72 / axes_inches
-    for label, height in zip(labels, _spread(heights, gap), strict=True):
+    gap = 1.3 * lines * LABEL_FONT_SIZE / 72 / axes_inches
+    for label, text, height in zip(labels, texts, _spread(heights, gap), strict=True):
         ax.annotate(
-            label.text,
+            text,
             xy=(1.01, height),
             xycoords="axes fraction",
             ha="left",
@@ -401,6 +405,20 @@ def _place_margin_labels(ax: Axes, fig: Figure, labels: Sequence[MarginLabel]) -
             fontweight=label.weight,
             annotation_clip=False,
         )
+
+
+def _wrap_label(text: str, width: int = MARGIN_LABEL_WIDTH) -> str:
+    """A long label (an agent spec with many keys) broken after commas into lines of
+    about ``width`` characters, so the labels beside the axes do not squeeze them."""
+    lines = [""]
+    for part in text.split(","):
+        piece = part if not lines[-1] else "," + part
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines[-1] += ","
+            lines.append(part)
+        else:
+            lines[-1] += piece
+    return "\n".join(lines)
 
 
 def _last_finite(x: ArrayLike, y: ArrayLike) -> tuple[float, float] | None:

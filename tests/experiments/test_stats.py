@@ -209,3 +209,12 @@ def test_share_closed_on_known_samples() -> None:
     # towards a target above: -1 -> 0.5 of the way to 2 is 0.5
     assert share_closed([-1.0, -1.0], [0.5, 0.5], 2.0).mean == pytest.approx(0.5)
     assert np.isnan(share_closed([], [1.0], 0.0).mean)
+    # a target given as a sample: its mean is the target, and its spread widens the CI
+    target = rng.normal(-1.0, 0.5, 400)
+    against_sample = share_closed(before, after, target, seed=2)
+    assert against_sample.mean == pytest.approx(
+        (after.mean() - before.mean()) / (target.mean() - before.mean())
+    )
+    against_constant = share_closed(before, after, float(target.mean()), seed=2)
+    assert against_sample.mean == pytest.approx(against_constant.mean)
+    assert against_sample.high - against_sample.low > against_constant.high - against_constant.low

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from dynalab.cli import app
@@ -51,3 +52,23 @@ def test_fall_rate_counts_cliff_endings_but_not_time_outs() -> None:
 
     # episode 1 fell, 2 reached the goal, 3 timed out (200 steps), 4 not completed
     assert fall_rate(Fake, 1, 200, -100.0).tolist() == [1 / 3]
+
+
+def test_exploitation_study_reports_gap_and_recovery(tmp_path: Path) -> None:
+    """A few runs of the exploitation study: five claims, the run folder with the
+    belief plot, and summaries whose shares follow from the per-agent numbers."""
+    out = tmp_path / "exploitation"
+    result = RUNNER.invoke(
+        app, ["study", "exploitation", "--runs", "4", "--out", str(out), "--quiet"]
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 5
+    assert all(line.startswith(("[holds] ", "[fails] ")) for line in lines)
+    summary = json.loads((out / "summary.json").read_text())
+    gaps = summary["belief_gap"]
+    closed = summary["gap_closed_by_pessimism"]["mean"]
+    aggregate = gaps["dyna-q:n=50,model=aggregate"]["mean"]
+    pessimistic = gaps["dyna-q:n=50,model=aggregate,ensemble=5"]["mean"]
+    assert closed == pytest.approx(1 - pessimistic / aggregate)
+    assert summary["optimal_start_value"] == pytest.approx(0.95**20)
+    assert (out / "belief.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -311,37 +311,47 @@ def ratio_of_means(
 
 
 def _share_closed(
-    without_remedy: np.ndarray, with_remedy: np.ndarray, target: float, axis: int = -1
+    without_remedy: np.ndarray,
+    with_remedy: np.ndarray,
+    target: np.ndarray | float,
+    axis: int = -1,
 ) -> np.ndarray:
     before = np.mean(without_remedy, axis=axis)
-    return (np.mean(with_remedy, axis=axis) - before) / (target - before)
+    goal = target if np.isscalar(target) else np.mean(target, axis=axis)
+    return (np.mean(with_remedy, axis=axis) - before) / (goal - before)
 
 
 def share_closed(
     without_remedy: np.ndarray | list[float],
     with_remedy: np.ndarray | list[float],
-    target: float,
+    target: float | np.ndarray | list[float],
     confidence: float = 0.95,
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> Estimate:
-    """How much of the distance from ``mean(without_remedy)`` to a known ``target`` a
-    remedy closes: ``(mean(with_remedy) - mean(without_remedy)) / (target -
+    """How much of the distance from ``mean(without_remedy)`` to a target a remedy
+    closes: ``(mean(with_remedy) - mean(without_remedy)) / (target -
     mean(without_remedy))``, 1 when it reaches the target, 0 when it changes nothing
     (e.g. the share of a belief gap closed, target 0, or of the return lost below the
-    optimal value, target V*). Two independent samples, each resampled on its own for
-    the bootstrap CI; nan values are dropped; ``n`` is ``n1 + n2``."""
+    optimal value, target V*). ``target`` is a known number, or a third sample whose
+    mean is the target (e.g. the return of an agent that does not make the mistake).
+    The samples are independent, each resampled on its own for the bootstrap CI; nan
+    values are dropped; ``n`` counts the values of all samples."""
     _check_bootstrap_arguments(confidence, n_resamples)
-    before, after = _finite_sample(without_remedy), _finite_sample(with_remedy)
-    n = len(before) + len(after)
-    if len(before) == 0 or len(after) == 0:
+    samples = [_finite_sample(without_remedy), _finite_sample(with_remedy)]
+    constant = np.isscalar(target)
+    if not constant:
+        samples.append(_finite_sample(target))
+    n = sum(len(sample) for sample in samples)
+    if any(len(sample) == 0 for sample in samples):
         return Estimate(np.nan, np.nan, np.nan, n)
-    point = float(_share_closed(before, after, target))
-    if len(before) < 2 or len(after) < 2:
+    goal = float(target) if constant else samples[2]
+    point = float(_share_closed(samples[0], samples[1], goal))
+    if any(len(sample) < 2 for sample in samples):
         return Estimate(point, point, point, n)
 
-    def statistic(first: np.ndarray, second: np.ndarray, axis: int = -1) -> np.ndarray:
-        return _share_closed(first, second, target, axis)
+    def statistic(*resampled: np.ndarray, axis: int = -1) -> np.ndarray:
+        return _share_closed(resampled[0], resampled[1], goal if constant else resampled[2], axis)
 
-    low, high = _bootstrap_interval((before, after), statistic, confidence, n_resamples, seed)
+    low, high = _bootstrap_interval(tuple(samples), statistic, confidence, n_resamples, seed)
     return Estimate(point, float(low), float(high), n)

@@ -14,11 +14,12 @@ import numpy as np
 
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
+from dynalab.envs.ground_truth import value_iteration
 from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import run_comparison
 from dynalab.experiments.runner import RunResult, run_agent
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
-from dynalab.experiments.stats import Estimate, mean_ci
+from dynalab.experiments.stats import Estimate, mean_ci, share_closed
 
 NOISE_LEVELS = (0.0, 0.05, 0.1, 0.2, 0.4)
 PLANNING_STEPS = (0, 5, 50)
@@ -203,6 +204,117 @@ def stochastic_model(runs: int, seed: int, jobs: int, advance: Callable[[int], N
     return Outcome(claims, comparison=comparison, extra_summary=summary)
 
 
+EXPLOITATION_EPISODES = 10
+EXPLOITATION_DEFAULTS = {"alpha": 1.0, "gamma": 0.95, "epsilon": 1.0}
+PLAIN = "dyna-q:n=50"
+GENERALIZING = "dyna-q:n=50,model=aggregate"
+PESSIMISTIC = "dyna-q:n=50,model=aggregate,ensemble=5"
+AVERAGED = "dyna-q:n=50,model=aggregate,ensemble=5,uncertainty=mean"
+EXPLOITATION_AGENTS = (PLAIN, GENERALIZING, PESSIMISTIC, AVERAGED)
+
+
+def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) -> Outcome:
+    """Model exploitation on the swamp maze, and the pessimistic ensemble's remedy.
+
+    The agents learn from exploratory experience - a random behaviour policy
+    (epsilon = 1), as offline model-based RL learns from a fixed data stream - for 10
+    episodes, so they cannot test what their model invents by acting on it. At each
+    episode's end the lab records the agent's belief (max_a Q at the start) and the true
+    value of its greedy policy (policy evaluation on the true maze): the greedy policy's
+    expected discounted return from the start. Per run both are averaged over the 10
+    episode ends. alpha = 1 and n = 50 let Q settle on what the model implies, so the
+    belief gap measures the model, not slow learning.
+
+    Agents: Dyna-Q with the book's last-outcome model (no generalization), with the
+    aggregate model (untried pairs predicted by the action's most common outcome: the
+    swamp costs nothing), and with an ensemble of 5 aggregate-style members trained on
+    Poisson(1) bootstrap resamples, planning pessimistically (lambda = 1) or on the
+    members' mean (the control that tells pessimism from averaging).
+    """
+    world = parse_env_spec("swamp-maze")
+    mdp = world.schedule.worlds[0]
+    _, optimal_values = value_iteration(mdp, EXPLOITATION_DEFAULTS["gamma"])
+    optimal = float(np.dot(mdp.start_prob, optimal_values))
+    agents = parse_agent_specs(list(EXPLOITATION_AGENTS), EXPLOITATION_DEFAULTS)
+    comparison = run_comparison(
+        world,
+        agents,
+        episodes=EXPLOITATION_EPISODES,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        on_run_done=advance,
+    )
+    results = dict(zip(comparison.labels, comparison.results, strict=True))
+    gap_per_run = {
+        label: np.mean(result.believed_value - result.greedy_value, axis=1)
+        for label, result in results.items()
+    }
+    value_per_run = {
+        label: np.mean(result.greedy_value, axis=1) for label, result in results.items()
+    }
+    gap = {label: mean_ci(values, seed=seed) for label, values in gap_per_run.items()}
+    value = {label: mean_ci(values, seed=seed) for label, values in value_per_run.items()}
+    gap_closed = share_closed(gap_per_run[GENERALIZING], gap_per_run[PESSIMISTIC], 0.0, seed=seed)
+    value_recovered = share_closed(
+        value_per_run[GENERALIZING],
+        value_per_run[PESSIMISTIC],
+        value_per_run[PLAIN],
+        seed=seed,
+    )
+    towards_optimum = share_closed(
+        value_per_run[GENERALIZING], value_per_run[PESSIMISTIC], optimal, seed=seed
+    )
+    claims = [
+        Claim(
+            "the generalizing model is exploited: believing the swamp free, its belief gap "
+            "(believed minus true value of the greedy policy) is larger than without "
+            "generalization (intervals apart)",
+            f"mean gap over episode ends: aggregate {gap[GENERALIZING]}, last-outcome model "
+            f"{gap[PLAIN]}",
+            gap[GENERALIZING].low > gap[PLAIN].high,
+        ),
+        Claim(
+            "and its greedy policy's true return is poor: below the optimum V*(start) = "
+            f"{optimal:.3f} and below the agent's without generalization (intervals apart)",
+            f"true value of the greedy policy: aggregate {value[GENERALIZING]}, last-outcome "
+            f"model {value[PLAIN]}",
+            value[GENERALIZING].high < min(optimal, value[PLAIN].low),
+        ),
+        Claim(
+            "the pessimistic ensemble closes most of the gap: share of the aggregate model's "
+            "gap closed above 1/2 (interval)",
+            f"share closed {gap_closed}; gap: pessimistic ensemble {gap[PESSIMISTIC]}",
+            gap_closed.low > 0.5,
+        ),
+        Claim(
+            "and recovers most of the return lost to exploitation: share of the gap between "
+            "the aggregate agent's true value and the same agent's without generalization "
+            "recovered, above 1/2 (interval)",
+            f"share recovered {value_recovered}; true value: pessimistic ensemble "
+            f"{value[PESSIMISTIC]}, aggregate {value[GENERALIZING]}, without generalization "
+            f"{value[PLAIN]}; share of the aggregate's shortfall from V* = {optimal:.3f} "
+            f"recovered {towards_optimum}",
+            value_recovered.low > 0.5,
+        ),
+        Claim(
+            "it is the pessimism, not the averaging: the ensemble planning on its members' "
+            "mean keeps a larger gap than the pessimistic one (intervals apart)",
+            f"gap: mean ensemble {gap[AVERAGED]}, pessimistic ensemble {gap[PESSIMISTIC]}",
+            gap[AVERAGED].low > gap[PESSIMISTIC].high,
+        ),
+    ]
+    summary = {
+        "optimal_start_value": optimal,
+        "belief_gap": {label: estimate.to_dict() for label, estimate in gap.items()},
+        "greedy_value": {label: estimate.to_dict() for label, estimate in value.items()},
+        "gap_closed_by_pessimism": gap_closed.to_dict(),
+        "return_recovered_by_pessimism": value_recovered.to_dict(),
+        "shortfall_from_optimum_recovered": towards_optimum.to_dict(),
+    }
+    return Outcome(claims, comparison=comparison, extra_summary=summary)
+
+
 STUDIES: dict[str, Reproduction] = {
     "stochastic-model": Reproduction(
         "stochastic-model",
@@ -222,6 +334,18 @@ STUDIES: dict[str, Reproduction] = {
         20,
         planning_amplifies_error,
         len(PLANNING_STEPS),
+        "study",
+    ),
+    "exploitation": Reproduction(
+        "exploitation",
+        "Model exploitation: a generalizing model believes the swamp is dry; a pessimistic "
+        "ensemble does not",
+        f"swamp-maze (swamp -5 per move), {EXPLOITATION_EPISODES} episodes of random "
+        f"behaviour (epsilon 1), alpha 1, gamma 0.95, agents {' '.join(EXPLOITATION_AGENTS)}, "
+        "100 runs",
+        100,
+        exploitation,
+        len(EXPLOITATION_AGENTS),
         "study",
     ),
 }
