@@ -70,6 +70,8 @@ def test_same_seed_same_numbers_step_by_step() -> None:
         "mcts:simulations=10",
         "dyna-q:n=5,sampling=on-policy",
         "dyna-q+:n=5",
+        "dyna-q:n=5,model=aggregate",
+        "dyna-q:n=5,model=aggregate,ensemble=3,uncertainty=optimistic",
     ],
 )
 def test_every_planner_runs_step_by_step(spec: str) -> None:
