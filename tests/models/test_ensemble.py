@@ -1,6 +1,7 @@
 """The ensemble: Poisson(1) bootstrap members, their guesses and their disagreement."""
 
 import math
+import textwrap
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from dynalab.models.aggregate import learn_generalization
 from dynalab.models.ensemble import ensemble_target, ensemble_update, poisson_one
 from dynalab.models.tabular import model_update
 from dynalab.planners.ensemble import plan_with_ensemble
+from tests.jit_modes import outputs_in_both_modes
 
 GAMMA = 0.9
 
@@ -207,3 +209,20 @@ def test_ensemble_is_for_dyna_q_only() -> None:
     with pytest.raises(AgentConfigError, match="ensemble is for dyna-q"):
         AgentConfig("dyna-q+", 5, model="counts", ensemble=3)
     assert AgentConfig("dyna-q", 5, model="counts", ensemble=3).kind == KIND_DYNA_ENSEMBLE
+
+
+def test_the_ensemble_runs_uncompiled_with_identical_numbers() -> None:
+    """NUMBA_DISABLE_JIT=1 runs the ensemble's kernels as plain Python, same numbers."""
+    script = textwrap.dedent(
+        """
+        from dynalab.agents.config import AgentConfig
+        from dynalab.envs.builtin import swamp_maze
+        from dynalab.experiments.runner import run_agent
+        agent = AgentConfig("dyna-q", 3, model="aggregate", ensemble=3, uncertainty_weight=0.5)
+        r = run_agent(swamp_maze().to_mdp(), agent, episodes=2, runs=2)
+        print(r.episode_steps.tolist(), repr(float(r.final_q.sum())))
+        """
+    )
+    outputs = outputs_in_both_modes(script)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith("[[")
