@@ -28,7 +28,13 @@ from dynalab.agents.config import (
     KIND_MODEL_VI,
     KIND_PRIORITIZED,
 )
-from dynalab.agents.step import AgentMemory, AgentParams, agent_act, agent_learn
+from dynalab.agents.step import (
+    AgentMemory,
+    AgentParams,
+    agent_act,
+    agent_learn,
+    generalizing_learn,
+)
 from dynalab.envs.ground_truth import greedy_path_length, greedy_policy, policy_evaluation_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
 from dynalab.models.diagnostics import model_error
@@ -162,24 +168,40 @@ def agent_loop(
             next_s = next_state[world_index, state, action, k]
             r = reward[world_index, state, action, k]
             ended = terminal[world_index, state, action, k]
-            planning_total += searched + agent_learn(
-                kind,
-                q_values,
-                model,
-                queue,
-                cursor,
-                learned,
-                predecessors,
-                ensemble,
-                state,
-                action,
-                r,
-                next_s,
-                ended,
-                real_step,
-                params,
-                rng,
-            )
+            if kind == KIND_DYNA_GENERALIZING or kind == KIND_DYNA_ENSEMBLE:
+                planned = generalizing_learn(
+                    kind,
+                    q_values,
+                    model,
+                    learned,
+                    ensemble,
+                    state,
+                    action,
+                    r,
+                    next_s,
+                    ended,
+                    real_step,
+                    params,
+                    rng,
+                )
+            else:
+                planned = agent_learn(
+                    kind,
+                    q_values,
+                    model,
+                    queue,
+                    cursor,
+                    predecessors,
+                    state,
+                    action,
+                    r,
+                    next_s,
+                    ended,
+                    real_step,
+                    params,
+                    rng,
+                )
+            planning_total += searched + planned
             real_step += 1
             steps_in_episode += 1
             episode_return += r

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
-from dynalab.agents.step import agent_act, agent_learn, agent_memory, agent_params
+from dynalab.agents.step import (
+    GENERALIZING_KINDS,
+    agent_act,
+    agent_learn,
+    agent_memory,
+    agent_params,
+    generalizing_learn,
+)
 from dynalab.envs.ground_truth import greedy_value
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
 from dynalab.experiments.loop import LOOPS, Budget, RunLog, believed_start_value, empty_log
@@ -290,24 +297,40 @@ def run_agent_on_env(
                     agent.kind, q_values, memory.model, memory.tree, state, params, rng
                 )
                 next_state, reward, terminated, truncated, _ = env.step(action)
-                planning_total += searched + agent_learn(
-                    agent.kind,
-                    q_values,
-                    memory.model,
-                    memory.queue,
-                    memory.cursor,
-                    memory.learned,
-                    memory.predecessors,
-                    memory.ensemble,
-                    state,
-                    action,
-                    float(reward),
-                    next_state,
-                    terminated,
-                    real_step,
-                    params,
-                    rng,
-                )
+                if agent.kind in GENERALIZING_KINDS:
+                    planned = generalizing_learn(
+                        agent.kind,
+                        q_values,
+                        memory.model,
+                        memory.learned,
+                        memory.ensemble,
+                        state,
+                        action,
+                        float(reward),
+                        next_state,
+                        terminated,
+                        real_step,
+                        params,
+                        rng,
+                    )
+                else:
+                    planned = agent_learn(
+                        agent.kind,
+                        q_values,
+                        memory.model,
+                        memory.queue,
+                        memory.cursor,
+                        memory.predecessors,
+                        state,
+                        action,
+                        float(reward),
+                        next_state,
+                        terminated,
+                        real_step,
+                        params,
+                        rng,
+                    )
+                planning_total += searched + planned
                 real_step += 1
                 steps_in_episode += 1
                 episode_return += reward
