@@ -1,8 +1,9 @@
 """Every agent's per-step logic, chosen by kind: how it acts and how it learns.
 
 The compiled loop calls :func:`agent_act` before each real step and :func:`agent_learn`
-after it. ``kind`` is a compile-time constant in each compiled loop (see
-``dynalab.experiments.loop``), so each agent's loop contains only its own branch.
+after it (:func:`generalizing_learn` for the agents that generalize). ``kind`` is a
+compile-time constant in each compiled loop (see ``dynalab.experiments.loop``), so each
+agent's loop contains only its own branch.
 """
 
 from __future__ import annotations
