@@ -297,6 +297,7 @@ def run_agent_on_env(
                     agent.kind, q_values, memory.model, memory.tree, state, params, rng
                 )
                 next_state, reward, terminated, truncated, _ = env.step(action)
+                step = (state, action, float(reward), next_state, terminated, real_step)
                 if agent.kind in GENERALIZING_KINDS:
                     planned = generalizing_learn(
                         agent.kind,
@@ -304,12 +305,7 @@ def run_agent_on_env(
                         memory.model,
                         memory.learned,
                         memory.ensemble,
-                        state,
-                        action,
-                        float(reward),
-                        next_state,
-                        terminated,
-                        real_step,
+                        *step,
                         params,
                         rng,
                     )
@@ -321,12 +317,7 @@ def run_agent_on_env(
                         memory.queue,
                         memory.cursor,
                         memory.predecessors,
-                        state,
-                        action,
-                        float(reward),
-                        next_state,
-                        terminated,
-                        real_step,
+                        *step,
                         params,
                         rng,
                     )

@@ -343,32 +343,17 @@ def _finite_float(text: str) -> float:
     return number
 
 
-def _model_kind(text: str) -> str:
-    """One of the learned model kinds, with the closest suggested when it is not."""
-    if text not in MODEL_KINDS:
-        raise _BadValueError(
-            f"expected one of {', '.join(MODEL_KINDS)}", _suggestion(text, MODEL_KINDS)
-        )
-    return text
+def _one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    """A parser of one of ``choices``, suggesting the closest when the text is not one."""
 
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise _BadValueError(
+                f"expected one of {', '.join(choices)}", _suggestion(text, choices)
+            )
+        return text
 
-def _uncertainty(text: str) -> str:
-    """One of the ways an ensemble's disagreement is used, with the closest suggested."""
-    if text not in UNCERTAINTY_MODES:
-        raise _BadValueError(
-            f"expected one of {', '.join(UNCERTAINTY_MODES)}",
-            _suggestion(text, UNCERTAINTY_MODES),
-        )
-    return text
-
-
-def _sampling(text: str) -> str:
-    """One of Dyna's planning distributions, with the closest suggested when it is not."""
-    if text not in SAMPLINGS:
-        raise _BadValueError(
-            f"expected one of {', '.join(SAMPLINGS)}", _suggestion(text, SAMPLINGS)
-        )
-    return text
+    return parse
 
 
 _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
@@ -377,8 +362,8 @@ _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
     "gamma": _finite_float,
     "epsilon": _finite_float,
     "kappa": _finite_float,
-    "model": _model_kind,
-    "sampling": _sampling,
+    "model": _one_of(MODEL_KINDS),
+    "sampling": _one_of(SAMPLINGS),
     "theta": _finite_float,
     "sweeps": _int_in_range(0),
     "optimism": _finite_float,
@@ -387,7 +372,7 @@ _AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
     "c": _finite_float,
     "model_noise": _finite_float,
     "ensemble": _int_in_range(0),
-    "uncertainty": _uncertainty,
+    "uncertainty": _one_of(UNCERTAINTY_MODES),
     "lambda": _finite_float,
 }
 """How each agent key's value is read; ranges beyond these are AgentConfig's to check."""

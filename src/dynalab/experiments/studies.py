@@ -14,7 +14,6 @@ import numpy as np
 
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
-from dynalab.envs.ground_truth import value_iteration
 from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import run_comparison
 from dynalab.experiments.runner import RunResult, run_agent
@@ -232,9 +231,6 @@ def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]
     members' mean (the control that tells pessimism from averaging).
     """
     world = parse_env_spec("swamp-maze")
-    mdp = world.schedule.worlds[0]
-    _, optimal_values = value_iteration(mdp, EXPLOITATION_DEFAULTS["gamma"])
-    optimal = float(np.dot(mdp.start_prob, optimal_values))
     agents = parse_agent_specs(list(EXPLOITATION_AGENTS), EXPLOITATION_DEFAULTS)
     comparison = run_comparison(
         world,
@@ -245,6 +241,7 @@ def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]
         jobs=jobs,
         on_run_done=advance,
     )
+    optimal = comparison.optimal_value(EXPLOITATION_DEFAULTS["gamma"])
     results = dict(zip(comparison.labels, comparison.results, strict=True))
     gap_per_run = {
         label: np.mean(result.believed_value - result.greedy_value, axis=1)

@@ -144,6 +144,16 @@ def note_visit(model: TabularModel, state: int, action: int, step: int) -> None:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def planning_pairs(model: TabularModel, every_action: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(states, actions, count)`` of the pairs uniform planning draws from: the tried
+    pairs, or with ``every_action`` every action of every seen state (Dyna-Q+'s footnote
+    to §8.3, and the planners of generalizing models)."""
+    if every_action:
+        return model.reachable_state, model.reachable_action, model.sizes[1]
+    return model.observed_state, model.observed_action, model.sizes[0]
+
+
+@njit(cache=True, nogil=True, inline="always")
 def record_last_outcome(
     model: TabularModel,
     state: int,

@@ -19,7 +19,7 @@ from numba import njit
 
 from dynalab.models.aggregate import Generalization
 from dynalab.models.ensemble import Ensemble, ensemble_target
-from dynalab.models.tabular import TabularModel
+from dynalab.models.tabular import TabularModel, planning_pairs
 
 
 @njit(cache=True, nogil=True)
@@ -36,18 +36,7 @@ def plan_with_ensemble(
     """``planning_steps`` updates towards the uncertainty-shifted ensemble target;
     returns how many were made."""
     sign, weight, plan_untried = ensemble.settings[0], ensemble.settings[1], ensemble.settings[2]
-    if plan_untried > 0.0:
-        pair_state, pair_action, n_pairs = (
-            model.reachable_state,
-            model.reachable_action,
-            model.sizes[1],
-        )
-    else:
-        pair_state, pair_action, n_pairs = (
-            model.observed_state,
-            model.observed_action,
-            model.sizes[0],
-        )
+    pair_state, pair_action, n_pairs = planning_pairs(model, plan_untried > 0.0)
     if n_pairs == 0:
         return 0
     for _ in range(planning_steps):

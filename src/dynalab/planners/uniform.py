@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit
 
-from dynalab.models.tabular import TabularModel, model_sample
+from dynalab.models.tabular import TabularModel, model_sample, planning_pairs
 from dynalab.planners.td import q_learning_update
 
 
@@ -36,18 +36,7 @@ def plan_uniform(
     Without ``untried_actions`` the pair is drawn uniformly over observed (s, a) pairs;
     with it, uniformly over every action of every observed state.
     """
-    if untried_actions:
-        pair_state, pair_action, n_pairs = (
-            model.reachable_state,
-            model.reachable_action,
-            model.sizes[1],
-        )
-    else:
-        pair_state, pair_action, n_pairs = (
-            model.observed_state,
-            model.observed_action,
-            model.sizes[0],
-        )
+    pair_state, pair_action, n_pairs = planning_pairs(model, untried_actions)
     if n_pairs == 0:
         return 0
     for _ in range(planning_steps):
