@@ -47,11 +47,9 @@ def _memory(members: int = 5, uncertainty: str = "mean", weight: float = 1.0, se
 
 def _record(memory, state, action, reward, next_state, rng, times=1) -> None:  # noqa: ANN001
     for _ in range(times):
-        model_update(memory.model, state, action, reward, next_state, False, 0)
+        slot = model_update(memory.model, state, action, reward, next_state, False, 0)
         kind = learn_generalization(memory.learned, state, action, reward, next_state, False)
-        ensemble_update(
-            memory.ensemble, memory.model, state, action, reward, next_state, False, kind, rng
-        )
+        ensemble_update(memory.ensemble, slot, state, action, reward, kind, rng)
 
 
 def test_members_with_data_on_a_deterministic_pair_agree() -> None:

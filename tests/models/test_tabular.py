@@ -27,8 +27,11 @@ def test_deterministic_model_keeps_the_last_outcome() -> None:
 
 def test_count_model_estimates_distribution_and_mean_reward() -> None:
     model = empty_model(3, 1, ModelSpec("counts", 4))
-    for reward, next_state in [(1.0, 1), (3.0, 1), (0.0, 2), (2.0, 1)]:
+    slots = [
         model_update(model, 0, 0, reward, next_state, False, 0)
+        for reward, next_state in [(1.0, 1), (3.0, 1), (0.0, 2), (2.0, 1)]
+    ]
+    assert slots == [0, 0, 1, 0]  # the outcome slot each transition went to
     assert model_distribution(model, 0, 0) == {1: 0.75, 2: 0.25}
     # the outcome to state 1 has mean reward (1 + 3 + 2) / 3 = 2
     assert model_sample(model, 0, 0, 0.1) == (2.0, 1, False)

@@ -296,12 +296,10 @@ def generalizing_learn(
     with their bootstrap weights and planning on their uncertainty-shifted targets."""
     alpha, gamma = params.alpha, params.gamma
     q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
-    model_update(model, state, action, reward, next_state, terminal, step)
+    slot = model_update(model, state, action, reward, next_state, terminal, step)
     outcome_kind = learn_generalization(learned, state, action, reward, next_state, terminal)
     if kind == KIND_DYNA_ENSEMBLE:
-        ensemble_update(
-            ensemble, model, state, action, reward, next_state, terminal, outcome_kind, rng
-        )
+        ensemble_update(ensemble, slot, state, action, reward, outcome_kind, rng)
         return plan_with_ensemble(
             q_values, model, learned, ensemble, params.planning_steps, alpha, gamma, rng
         )

@@ -103,27 +103,16 @@ def poisson_one(uniform: float) -> int:
 @njit(cache=True, nogil=True)
 def ensemble_update(
     ensemble: Ensemble,
-    model: TabularModel,
+    slot: int,
     state: int,
     action: int,
     reward: float,
-    next_state: int,
-    terminal: bool,
     kind: int,
     rng: np.random.Generator,
 ) -> None:
-    """Add one real transition to every member with its own Poisson(1) weight.
-
-    Call after the count-based ``model`` has recorded it (its slot is looked up there)
-    and after ``learn_generalization`` (``kind`` is the outcome kind it returned).
-    """
-    slot = 0
-    for k in range(model.n_outcomes[state, action]):
-        if model.next_state[state, action, k] == next_state and (
-            model.terminal[state, action, k] == terminal
-        ):
-            slot = k
-            break
+    """Add one real transition to every member with its own Poisson(1) weight: on the
+    count-based model's outcome ``slot`` (what ``model_update`` returned) and on the
+    action's outcome ``kind`` (what ``learn_generalization`` returned)."""
     for member in range(ensemble.weight.shape[0]):
         times = poisson_one(rng.random())
         if times > 0:

@@ -186,8 +186,8 @@ def model_update(
     next_state: int,
     terminal: bool,
     step: int,
-) -> None:
-    """Record a real transition in any model.
+) -> int:
+    """Record a real transition in any model; returns the outcome slot it went to.
 
     The deterministic model overwrites its single slot (:func:`record_last_outcome`); the
     count-based model adds one to the matching outcome (or opens a new slot for an outcome
@@ -200,7 +200,7 @@ def model_update(
         terminal = False
     if not model.counting:
         record_last_outcome(model, state, action, reward, next_state, terminal, step)
-        return
+        return 0
     note_visit(model, state, action, step)
     used = model.n_outcomes[state, action]
     for k in range(used):
@@ -209,7 +209,7 @@ def model_update(
         ):
             model.count[state, action, k] += 1.0
             model.reward_sum[state, action, k] += reward
-            return
+            return k
     if used == model.next_state.shape[2]:
         raise ValueError("count-based model: more distinct outcomes than max_outcomes")
     model.next_state[state, action, used] = next_state
@@ -217,6 +217,7 @@ def model_update(
     model.count[state, action, used] = 1.0
     model.reward_sum[state, action, used] = reward
     model.n_outcomes[state, action] = used + 1
+    return used
 
 
 @njit(cache=True, nogil=True, inline="always")
