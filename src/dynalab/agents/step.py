@@ -9,6 +9,7 @@ agent's loop contains only its own branch.
 from __future__ import annotations
 
 from collections import namedtuple
+from dataclasses import replace
 
 import numpy as np
 from numba import njit
@@ -33,7 +34,7 @@ from dynalab.models.aggregate import (
     learn_generalization,
 )
 from dynalab.models.ensemble import Ensemble, empty_ensemble, ensemble_update
-from dynalab.models.predecessors import Predecessors, empty_predecessors, track_predecessor
+from dynalab.models.predecessors import Predecessors, empty_predecessors, sync_predecessor
 from dynalab.models.tabular import (
     TabularModel,
     empty_model,
@@ -107,10 +108,16 @@ def agent_memory(
     n_states: int,
     n_actions: int,
     rng: np.random.Generator | None = None,
+    world_outcomes: int = 0,
 ) -> AgentMemory:
     """Fresh memory for one run; structures an agent does not use are minimal. ``rng``
-    draws the model's corruption when the agent has ``model_noise``."""
-    model = empty_model(n_states, n_actions, agent.model_spec, rng)
+    draws the model's corruption when the agent has ``model_noise``. A count model holds
+    at least ``world_outcomes`` outcomes per pair (the true world's most, when known), so
+    it never runs out of slots on a world that branches more than its default."""
+    spec = agent.model_spec
+    if world_outcomes > spec.max_outcomes:
+        spec = replace(spec, max_outcomes=world_outcomes)
+    model = empty_model(n_states, n_actions, spec, rng)
     queue_size = n_states * n_actions if agent.kind == KIND_PRIORITIZED else 1
     tree = (
         empty_tree(n_states, n_actions, agent.depth)
@@ -243,10 +250,9 @@ def agent_learn(
         return plan_on_policy(
             q_values, model, cursor, params.planning_steps, alpha, gamma, params.epsilon, rng
         )
+    slot = model_update(model, state, action, reward, next_state, terminal, step)
     if kind == KIND_PRIORITIZED:
-        track_predecessor(model, predecessors, state, action, next_state, terminal)
-    model_update(model, state, action, reward, next_state, terminal, step)
-    if kind == KIND_PRIORITIZED:
+        sync_predecessor(model, predecessors, state, action, slot)
         return prioritized_sweeping(
             q_values,
             model,

@@ -191,7 +191,9 @@ def run_single(
     LOOPS[agent.kind](
         tuple(arrays),
         q_values,
-        agent_memory(agent, n_states, n_actions, corruption_rng(seed_sequence)),
+        agent_memory(
+            agent, n_states, n_actions, corruption_rng(seed_sequence), arrays[0].shape[3]
+        ),
         agent_params(agent),
         Budget(episode_budget, step_budget, evaluate, record_every, path_limit),
         make_rng(seed_sequence),
@@ -281,7 +283,13 @@ def run_agent_on_env(
         env = make_env()
         n_states, n_actions = env.observation_space.n, env.action_space.n
         q_values = np.zeros((n_states, n_actions))
-        memory = agent_memory(agent, n_states, n_actions, corruption_rng(seed_sequence))
+        memory = agent_memory(
+            agent,
+            n_states,
+            n_actions,
+            corruption_rng(seed_sequence),
+            0 if true_mdp is None else true_mdp.max_outcomes,
+        )
         params = agent_params(agent)
         log = empty_log(max_episodes, n_records)
         rng = make_rng(seed_sequence)

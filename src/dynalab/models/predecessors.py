@@ -1,6 +1,15 @@
 """What the model predicts leads to each state: the edges prioritized sweeping walks
 backwards (Sutton & Barto §8.4, "for all S-bar, A-bar predicted to lead to S").
 
+The relation is kept exactly equal to what the current model predicts. Each outcome slot
+(s, a, k) of the model owns one edge, ``edge = (s * A + a) * K + k``; after the model
+records a transition in a slot, :func:`sync_predecessor` moves that slot's edge to the
+state the slot now predicts, or unlinks it when the slot's outcome ends the episode
+(nothing downstream to propagate). So when the deterministic model's last outcome of a
+pair changes (a world change, a slip), the old edge goes: priorities are never pushed to
+a pair the model no longer predicts leads to S, and the edges never outnumber the slots.
+Edges into a state form a doubly linked list, so moving one costs O(1).
+
 Kept beside the tabular model rather than inside it: only prioritized sweeping needs
 it, and a larger model tuple measurably slows every agent's compiled loop.
 """
@@ -12,19 +21,16 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from dynalab.models.tabular import TabularModel, model_predicts
-
-SLACK = 3
-"""Extra edges per pair beyond its outcome slots: a deterministic model whose world
-changes records each new next state of a pair as a new edge."""
+from dynalab.models.tabular import TabularModel
 
 Predecessors = namedtuple(
     "Predecessors",
     [
         "head",  # int64 [S]: first edge into state s (-1: none)
         "next",  # int64 [E]: next edge into the same state (-1: end)
-        "pair",  # int64 [E]: the pair s*A + a of this edge
-        "size",  # int64 [1]: edges used
+        "previous",  # int64 [E]: previous edge into the same state (-1: it is the head)
+        "into",  # int64 [E]: the state this edge leads to (-1: unlinked)
+        "pair",  # int64 [E]: the pair s*A + a that owns this edge, e // K
     ],
 )
 
@@ -32,57 +38,70 @@ Predecessors = namedtuple(
 def empty_predecessors(
     n_states: int, n_actions: int, outcome_slots: int, enabled: bool = True
 ) -> Predecessors:
-    """No edges yet; minimal arrays when the agent does not sweep."""
-    edges = n_states * n_actions * (outcome_slots + SLACK) if enabled else 1
+    """No edges yet, one per outcome slot of the model; minimal arrays when the agent
+    does not sweep."""
+    edges = n_states * n_actions * outcome_slots if enabled else 1
     return Predecessors(
         head=np.full(n_states if enabled else 1, -1, dtype=np.int64),
         next=np.full(edges, -1, dtype=np.int64),
-        pair=np.zeros(edges, dtype=np.int64),
-        size=np.zeros(1, dtype=np.int64),
+        previous=np.full(edges, -1, dtype=np.int64),
+        into=np.full(edges, -1, dtype=np.int64),
+        pair=np.arange(edges, dtype=np.int64) // outcome_slots,
     )
 
 
-@njit(cache=True, nogil=True)
-def add_predecessor(predecessors: Predecessors, pair: int, next_state: int) -> None:
-    """Record that ``pair`` (s*A + a) leads to ``next_state``, once per (pair, s')."""
-    edge = predecessors.head[next_state]
-    while edge >= 0:
-        if predecessors.pair[edge] == pair:
-            return
-        edge = predecessors.next[edge]
-    used = predecessors.size[0]
-    if used == predecessors.pair.shape[0]:
-        raise ValueError("learned model: more predecessor edges than it can hold")
-    predecessors.pair[used] = pair
-    predecessors.next[used] = predecessors.head[next_state]
-    predecessors.head[next_state] = used
-    predecessors.size[0] = used + 1
+@njit(cache=True, nogil=True, inline="always")
+def _unlink(predecessors: Predecessors, edge: int) -> None:
+    """Take ``edge`` out of the list of the state it leads to."""
+    before = predecessors.previous[edge]
+    after = predecessors.next[edge]
+    if before >= 0:
+        predecessors.next[before] = after
+    else:
+        predecessors.head[predecessors.into[edge]] = after
+    if after >= 0:
+        predecessors.previous[after] = before
+    predecessors.into[edge] = -1
+    predecessors.next[edge] = -1
+    predecessors.previous[edge] = -1
 
 
 @njit(cache=True, nogil=True, inline="always")
-def track_predecessor(
-    model: TabularModel,
-    predecessors: Predecessors,
-    state: int,
-    action: int,
-    next_state: int,
-    terminal: bool,
+def _link(predecessors: Predecessors, edge: int, state: int) -> None:
+    """Put ``edge`` first in the list of edges into ``state``."""
+    first = predecessors.head[state]
+    predecessors.next[edge] = first
+    predecessors.previous[edge] = -1
+    if first >= 0:
+        predecessors.previous[first] = edge
+    predecessors.head[state] = edge
+    predecessors.into[edge] = state
+
+
+@njit(cache=True, nogil=True, inline="always")
+def sync_predecessor(
+    model: TabularModel, predecessors: Predecessors, state: int, action: int, slot: int
 ) -> None:
-    """Before the model records a transition: remember that (s, a) leads to s' if the
-    model did not know it yet. A corrupted pair's edge goes to its wrong state, as the
-    model records it."""
-    wrong = model.corrupt_next[state, action]
-    if wrong >= 0:
-        next_state = wrong
-        terminal = False
-    if not terminal and not model_predicts(model, state, action, next_state):
-        add_predecessor(predecessors, state * model.visits.shape[1] + action, next_state)
+    """After the model recorded a transition of (s, a) in outcome ``slot``: make the
+    slot's edge lead where the slot now predicts (none for a terminal outcome)."""
+    slots = model.next_state.shape[2]
+    edge = (state * model.visits.shape[1] + action) * slots + slot
+    predicted = -1
+    if not model.terminal[state, action, slot]:
+        predicted = model.next_state[state, action, slot]
+    current = predecessors.into[edge]
+    if current == predicted:
+        return
+    if current >= 0:
+        _unlink(predecessors, edge)
+    if predicted >= 0:
+        _link(predecessors, edge, predicted)
 
 
 def predecessor_pairs(
     predecessors: Predecessors, state: int, n_actions: int
 ) -> list[tuple[int, int]]:
-    """The (s, a) pairs recorded as leading to ``state``, newest first."""
+    """The (s, a) pairs the model predicts lead to ``state``, newest edge first."""
     found = []
     edge = int(predecessors.head[state])
     while edge >= 0:

@@ -115,18 +115,6 @@ def corruption(
 
 
 @njit(cache=True, nogil=True, inline="always")
-def model_predicts(model: TabularModel, state: int, action: int, next_state: int) -> bool:
-    """Whether the model already has a non-terminal outcome of (s, a) leading to s'."""
-    for k in range(model.n_outcomes[state, action]):
-        if (
-            model.next_state[state, action, k] == next_state
-            and not model.terminal[state, action, k]
-        ):
-            return True
-    return False
-
-
-@njit(cache=True, nogil=True, inline="always")
 def note_visit(model: TabularModel, state: int, action: int, step: int) -> None:
     """Count a try of (s, a), remember when, and list a first-tried pair for planning
     (on a state's first pair, every action of the state for Dyna-Q+)."""

@@ -4,7 +4,9 @@ After each real step the pair just tried is queued with priority |target - Q|, w
 target is the model's one-step target; then up to n pairs are popped, highest priority
 first, updated, and each of their predecessors (pairs the model predicts lead to the
 updated state) is queued with its own |target - Q| when that exceeds theta. A change of
-value thus propagates backwards from where it happened.
+value thus propagates backwards from where it happened. An update with step size
+alpha < 1 leaves (1 - alpha) of its error; the book's box drops it, here the pair is
+queued again with that remaining priority, so a partial update's error is never lost.
 
 One function serves both models: the target is the model's expected one-step target,
 which for the deterministic model is its single remembered outcome (the book's sample
@@ -54,6 +56,9 @@ def prioritized_sweeping(
         target = model_expected_target(model, q_values, s, a, gamma)
         q_values[s, a] += alpha * (target - q_values[s, a])
         updates += 1
+        remaining = abs(target - q_values[s, a])
+        if remaining > theta:
+            queue_push(queue, pair, remaining)
         edge = predecessors.head[s]
         while edge >= 0:
             previous = predecessors.pair[edge]
