@@ -56,6 +56,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.+=-]+", "_", text).strip("_") or "run"
 
 
+def given(**values: object) -> dict[str, object]:
+    """The options the user set (not None), as agent spec defaults."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def check_positive(value: int | None, option: str) -> None:
     if value is not None and value < 1:
         raise BadInputError(f"{option} must be a positive integer, got {value}")
@@ -139,13 +144,15 @@ def compare(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
     no_plot: bool = typer.Option(False, "--no-plot", help="Skip the PNG plots."),
-    alpha: float = typer.Option(
-        0.1, "--alpha", help="Default step size for agents without alpha=."
+    alpha: float | None = typer.Option(
+        None, "--alpha", help="Step size for agents without alpha= (default: each agent's own)."
     ),
-    gamma: float = typer.Option(
-        0.95, "--gamma", help="Default discount for agents without gamma=."
+    gamma: float | None = typer.Option(
+        None, "--gamma", help="Discount for agents without gamma= (default: each agent's own)."
     ),
-    epsilon: float = typer.Option(0.1, "--epsilon", help="Default exploration rate."),
+    epsilon: float | None = typer.Option(
+        None, "--epsilon", help="Exploration rate for agents without epsilon= (default: own)."
+    ),
 ) -> None:
     """Compare agents on one world: table with 95% CIs, run folder, plots.
 
@@ -167,7 +174,7 @@ def compare(
             raise BadInputError("give either --episodes or --steps, not both")
         world = parse_env_spec(env)
         agent_specs = parse_agent_specs(
-            specs or list(DEFAULT_AGENTS), {"alpha": alpha, "gamma": gamma, "epsilon": epsilon}
+            specs or list(DEFAULT_AGENTS), given(alpha=alpha, gamma=gamma, epsilon=epsilon)
         )
         if episodes is None and steps is None:
             if world.change_steps:
@@ -344,10 +351,7 @@ def tradeoff(
         problem = world_problem(world)
         if problem is not None:
             raise BadInputError(problem)
-        agent_specs = parse_agent_specs(
-            specs or list(DEFAULT_TRADEOFF_AGENTS),
-            {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1},
-        )
+        agent_specs = parse_agent_specs(specs or list(DEFAULT_TRADEOFF_AGENTS))
         folder = resolve_out(out, f"tradeoff-{slug(env)}", force)
     except (SpecError, BadInputError) as error:
         fail(str(error))
@@ -511,22 +515,20 @@ def envs() -> None:
 
 @app.command()
 def agents() -> None:
-    """List the agents and the keys of an agent SPEC."""
-    from dynalab.experiments.specs import AGENT_HELP, AGENT_KEYS
+    """List the agents and the keys of each agent's SPEC, with their defaults."""
+    from dynalab.agents.registry import REGISTRY
 
-    names = Table(title="agents: NAME[:key=value,...]")
-    names.add_column("NAME", style="bold")
-    names.add_column("agent")
-    for name, description in AGENT_HELP.items():
-        names.add_row(name, description)
-    keys = Table(title="keys")
-    keys.add_column("key", style="bold")
-    keys.add_column("meaning")
-    for key, description in AGENT_KEYS.items():
-        keys.add_row(key, description)
-    console = Console()
-    console.print(names)
-    console.print(keys)
+    table = Table(title="agents: NAME[:key=value,...]")
+    table.add_column("NAME", style="bold")
+    table.add_column("key", style="bold")
+    table.add_column("default")
+    table.add_column("what it is")
+    for entry in REGISTRY.values():
+        table.add_row(entry.name, "", "", entry.help, end_section=not entry.keys)
+        for index, key in enumerate(entry.keys):
+            last = index == len(entry.keys) - 1
+            table.add_row("", key.name, str(entry.default(key)), key.help, end_section=last)
+    Console().print(table)
 
 
 @app.command()

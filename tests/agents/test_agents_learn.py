@@ -10,14 +10,14 @@ from dynalab.envs.ground_truth import value_iteration
 from dynalab.experiments.runner import run_agent
 
 AGENTS = {
-    "dyna-q on-policy": AgentConfig("dyna-q", 10, sampling="on-policy"),
-    "prioritized sweeping": AgentConfig("prioritized-sweeping", 5, alpha=1.0),
+    "dyna-q on-policy": AgentConfig(name="dyna-q", planning_steps=10, sampling="on-policy"),
+    "prioritized sweeping": AgentConfig(name="prioritized-sweeping", planning_steps=5, alpha=1.0),
     "prioritized sweeping, counts": AgentConfig(
-        "prioritized-sweeping", 5, alpha=1.0, model="counts"
+        name="prioritized-sweeping", planning_steps=5, alpha=1.0, model="counts"
     ),
-    "model-vi": AgentConfig("model-vi", 0, alpha=1.0),
-    "model-vi, one sweep": AgentConfig("model-vi", 0, alpha=1.0, sweeps=1),
-    "mcts": AgentConfig("mcts", 0),
+    "model-vi": AgentConfig(name="model-vi", planning_steps=0, alpha=1.0),
+    "model-vi, one sweep": AgentConfig(name="model-vi", planning_steps=0, alpha=1.0, sweeps=1),
+    "mcts": AgentConfig(name="mcts", planning_steps=0),
 }
 
 
@@ -39,9 +39,14 @@ def test_model_vi_with_optimism_explores_faster_in_the_first_episode() -> None:
     """R-max style optimism drives the agent to untried actions: its first episode is a
     systematic search instead of a random walk (measured ~200 vs ~1500 steps)."""
     mdp = dyna_maze().to_mdp()
-    plain = run_agent(mdp, AgentConfig("model-vi", 0, alpha=1.0), episodes=1, runs=10)
+    plain = run_agent(
+        mdp, AgentConfig(name="model-vi", planning_steps=0, alpha=1.0), episodes=1, runs=10
+    )
     optimistic = run_agent(
-        mdp, AgentConfig("model-vi", 0, alpha=1.0, optimism=1.0), episodes=1, runs=10
+        mdp,
+        AgentConfig(name="model-vi", planning_steps=0, alpha=1.0, optimism=1.0),
+        episodes=1,
+        runs=10,
     )
     assert optimistic.episode_steps[:, 0].mean() < 0.5 * plain.episode_steps[:, 0].mean()
 
@@ -51,7 +56,7 @@ def test_model_vi_with_optimism_explores_faster_in_the_first_episode() -> None:
     [
         ({"name": "dyna-q", "theta": 0.1}, "theta is for prioritized-sweeping"),
         ({"name": "mcts", "simulations": 0}, "simulations must be an integer >= 1"),
-        ({"name": "model-vi", "planning_steps": 5}, "planning_steps must be 0"),
+        ({"name": "model-vi", "planning_steps": 5}, "n is for dyna-q, dyna-q\\+, prior"),
         ({"name": "dyna-q", "sampling": "random"}, "sampling must be one of"),
         ({"name": "model-vi", "optimism": -1.0}, "optimism must be >= 0"),
     ],
@@ -65,7 +70,9 @@ def test_dyna_with_the_generalizing_model_runs_and_records_belief() -> None:
     """model=aggregate runs through the compiled loop; belief and truth are recorded
     (on the Dyna maze its generalization is mostly right, so it learns as Dyna-Q does)."""
     mdp = dyna_maze().to_mdp()
-    result = run_agent(mdp, AgentConfig("dyna-q", 10, model="aggregate"), episodes=20, runs=3)
+    result = run_agent(
+        mdp, AgentConfig(name="dyna-q", planning_steps=10, model="aggregate"), episodes=20, runs=3
+    )
     assert result.total_planning_updates.min() > 0
     assert np.isfinite(result.believed_value[:, -1]).all()
     assert np.isfinite(result.model_error[:, -1]).all()

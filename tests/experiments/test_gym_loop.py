@@ -30,7 +30,7 @@ def one_state_world(terminal: bool, max_steps: int) -> ArrayMDP:
     [(False, 2.0), (True, 1.0)],
 )
 def test_truncation_bootstraps_and_termination_does_not(terminal: bool, expected: float) -> None:
-    agent = AgentConfig("q-learning", 0, alpha=1.0, gamma=0.5, epsilon=0.0)
+    agent = AgentConfig(name="q-learning", planning_steps=0, alpha=1.0, gamma=0.5, epsilon=0.0)
     result = run_agent_on_env(
         lambda: TabularEnv(one_state_world(terminal, max_steps=1)), agent, episodes=60
     )

@@ -44,7 +44,7 @@ def test_dyna_q_with_a_perfect_model_converges_to_q_star() -> None:
     maze = dyna_maze()
     mdp = maze.to_mdp()
     decision = mdp.decision_states()
-    agent = AgentConfig("dyna-q", planning_steps=5, alpha=1.0, gamma=0.95, epsilon=1.0)
+    agent = AgentConfig(name="dyna-q", planning_steps=5, alpha=1.0, gamma=0.95, epsilon=1.0)
     q_values = np.zeros((mdp.n_states, mdp.n_actions))
     memory = agent_memory(agent, mdp.n_states, mdp.n_actions)
     model = memory.model

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dynalab.agents.config import AGENT_NAMES, AgentConfig
+from dynalab.agents.keys import KEYS
+from dynalab.agents.registry import REGISTRY
 from dynalab.envs.builtin import BUILTIN_WORLDS, ChangingMaze
 from dynalab.envs.maze import Maze
 from dynalab.experiments.specs import (
-    AGENT_HELP,
-    AGENT_KEYS,
     ENV_HELP,
     AgentSpec,
     SpecError,
@@ -51,22 +51,24 @@ def one_line(error: BaseException) -> str:
 
 
 def test_bare_names_take_each_agents_defaults() -> None:
-    assert parse_agent_spec("q-learning") == AgentConfig("q-learning", planning_steps=0)
-    assert parse_agent_spec("dyna-q") == AgentConfig("dyna-q", planning_steps=5)
-    assert parse_agent_spec("dyna-q+") == AgentConfig("dyna-q+", planning_steps=5, kappa=1e-3)
+    assert parse_agent_spec("q-learning") == AgentConfig(name="q-learning", planning_steps=0)
+    assert parse_agent_spec("dyna-q") == AgentConfig(name="dyna-q", planning_steps=5)
+    assert parse_agent_spec("dyna-q+") == AgentConfig(name="dyna-q+", planning_steps=5, kappa=1e-3)
 
 
 def test_every_key_is_read() -> None:
     config = parse_agent_spec("dyna-q+:n=10,kappa=0.0001,alpha=1.0")
-    assert config == AgentConfig("dyna-q+", planning_steps=10, alpha=1.0, kappa=1e-4)
+    assert config == AgentConfig(name="dyna-q+", planning_steps=10, alpha=1.0, kappa=1e-4)
     config = parse_agent_spec("dyna-q:model=counts,gamma=0.9,epsilon=0,n=0")
-    assert config == AgentConfig("dyna-q", planning_steps=0, gamma=0.9, epsilon=0.0, model="counts")
-    assert parse_agent_spec("q-learning:n=0,alpha=0.5").alpha == 0.5
+    assert config == AgentConfig(
+        name="dyna-q", planning_steps=0, gamma=0.9, epsilon=0.0, model="counts"
+    )
+    assert parse_agent_spec("q-learning:alpha=0.5").alpha == 0.5
 
 
 def test_whitespace_around_names_keys_and_values_is_ignored() -> None:
     assert parse_agent_spec(" dyna-q : n = 7 , alpha = 0.2 ") == AgentConfig(
-        "dyna-q", planning_steps=7, alpha=0.2
+        name="dyna-q", planning_steps=7, alpha=0.2
     )
 
 
@@ -79,7 +81,7 @@ def test_defaults_fill_absent_keys_and_the_spec_wins() -> None:
 def test_defaults_for_n_and_kappa_skip_agents_that_do_not_use_them() -> None:
     defaults = {"n": 20, "kappa": 0.01}
     assert parse_agent_spec("q-learning", defaults).planning_steps == 0
-    assert parse_agent_spec("dyna-q", defaults) == AgentConfig("dyna-q", planning_steps=20)
+    assert parse_agent_spec("dyna-q", defaults) == AgentConfig(name="dyna-q", planning_steps=20)
     assert parse_agent_spec("dyna-q+", defaults).kappa == 0.01
 
 
@@ -113,8 +115,22 @@ def test_unknown_agent_without_close_name_lists_the_agents() -> None:
 def test_unknown_key_lists_keys_and_suggests() -> None:
     message = agent_error("dyna-q:nn=5")
     assert message.startswith("unknown key 'nn' for agent 'dyna-q'")
-    assert "keys: n, alpha, gamma, epsilon, kappa, model" in message
+    assert "keys: n, alpha, gamma, epsilon, model, sampling" in message
     assert message.endswith("did you mean 'n'?")
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("dyna-q:kappa=0.1", "key 'kappa' is for dyna-q+, not dyna-q, in --agents"),
+        ("q-learning:n=3", "key 'n' is for dyna-q, dyna-q+, prioritized-sweeping, not q-learning"),
+        ("model-vi:alpha=0.5", "key 'alpha' is for"),
+    ],
+)
+def test_a_key_of_other_agents_says_whose_it_is(spec: str, expected: str) -> None:
+    message = agent_error(spec)
+    assert message.startswith(expected)
+    assert message.endswith("keys: " + ", ".join(k.name for k in REGISTRY[spec.split(":")[0]].keys))
 
 
 @pytest.mark.parametrize(
@@ -148,9 +164,9 @@ def test_close_model_kind_is_suggested() -> None:
         ("dyna-q:alpha=1.5", "alpha must be in (0, 1]"),
         ("dyna-q:epsilon=-1", "epsilon must be in [0, 1]"),
         ("dyna-q:gamma=2", "gamma must be in [0, 1]"),
-        ("dyna-q:kappa=0.1", "kappa is for dyna-q+"),
         ("dyna-q+:kappa=-1", "kappa must be >= 0"),
-        ("q-learning:n=3", "planning_steps must be 0"),
+        ("prioritized-sweeping:n=0", "n must be >= 1"),
+        ("dyna-q+:model=aggregate", "model=aggregate is not for dyna-q+"),
     ],
 )
 def test_out_of_range_values_keep_agent_configs_reason(spec: str, expected: str) -> None:
@@ -193,7 +209,9 @@ def test_non_str_spec_is_a_type_error() -> None:
 def test_labels_are_the_specs_as_typed() -> None:
     agents = parse_agent_specs(["q-learning", "dyna-q:n=50", " dyna-q+ "], {"alpha": 0.2})
     assert [a.label for a in agents] == ["q-learning", "dyna-q:n=50", " dyna-q+ "]
-    assert agents[1] == AgentSpec("dyna-q:n=50", AgentConfig("dyna-q", 50, alpha=0.2))
+    assert agents[1] == AgentSpec(
+        "dyna-q:n=50", AgentConfig(name="dyna-q", planning_steps=50, alpha=0.2)
+    )
     assert all(a.config.alpha == 0.2 for a in agents)
 
 
@@ -215,30 +233,13 @@ def test_empty_list_and_bare_string_are_refused() -> None:
         parse_agent_specs("dyna-q", None)
 
 
-def test_help_tables_cover_every_agent_and_key() -> None:
-    assert list(AGENT_HELP) == list(AGENT_NAMES)
-    assert list(AGENT_KEYS) == [
-        "n",
-        "alpha",
-        "gamma",
-        "epsilon",
-        "kappa",
-        "model",
-        "sampling",
-        "theta",
-        "sweeps",
-        "optimism",
-        "simulations",
-        "depth",
-        "c",
-        "model_noise",
-        "ensemble",
-        "uncertainty",
-        "lambda",
-    ]
-    for text in [*AGENT_HELP.values(), *AGENT_KEYS.values()]:
-        assert text and len(text.splitlines()) == 1
-    assert "default 5" in AGENT_KEYS["n"] and "default 0.001" in AGENT_KEYS["kappa"]
+def test_every_agent_and_key_has_one_line_of_help() -> None:
+    assert list(REGISTRY) == list(AGENT_NAMES)
+    for entry in REGISTRY.values():
+        assert entry.help and len(entry.help.splitlines()) == 1
+    for key in KEYS:
+        assert key.help and len(key.help.splitlines()) == 1
+    assert len({key.name for key in KEYS}) == len(KEYS)
 
 
 # --- env specs: built-in worlds and maze files ---------------------------------------------

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from dynalab.agents.config import KIND_DYNA_GENERALIZING, AgentConfig, AgentConfigError
+from dynalab.agents.config import AgentConfig, AgentConfigError
+from dynalab.agents.kinds import Kind
 from dynalab.envs.builtin import dyna_maze
 from dynalab.models.aggregate import (
     MAX_KINDS,
@@ -68,6 +69,9 @@ def test_too_many_kinds_is_a_clear_error() -> None:
 
 
 def test_aggregate_is_for_uniform_dyna_q_only() -> None:
-    with pytest.raises(AgentConfigError, match="model=aggregate is for dyna-q"):
-        AgentConfig("prioritized-sweeping", 5, model="aggregate")
-    assert AgentConfig("dyna-q", 5, model="aggregate").kind == KIND_DYNA_GENERALIZING
+    with pytest.raises(AgentConfigError, match="model=aggregate is not for prioritized-sweeping"):
+        AgentConfig(name="prioritized-sweeping", planning_steps=5, model="aggregate")
+    assert (
+        AgentConfig(name="dyna-q", planning_steps=5, model="aggregate").kind
+        == Kind.DYNA_GENERALIZING
+    )

@@ -6,7 +6,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from dynalab.agents.config import KIND_DYNA_ENSEMBLE, AgentConfig, AgentConfigError
+from dynalab.agents.config import AgentConfig, AgentConfigError
+from dynalab.agents.kinds import Kind
 from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
@@ -34,8 +35,8 @@ def test_poisson_one_inverts_the_poisson_cdf() -> None:
 
 def _memory(members: int = 5, uncertainty: str = "mean", weight: float = 1.0, seed: int = 0):
     agent = AgentConfig(
-        "dyna-q",
-        5,
+        name="dyna-q",
+        planning_steps=5,
         model="aggregate",
         ensemble=members,
         uncertainty=uncertainty,
@@ -149,7 +150,15 @@ def test_pessimism_costs_nothing_where_the_members_agree() -> None:
     converges to Q* (alpha = 1)."""
     mdp = dyna_maze().to_mdp()
     decision = mdp.decision_states()
-    agent = AgentConfig("dyna-q", 5, alpha=1.0, gamma=0.95, epsilon=1.0, model="counts", ensemble=3)
+    agent = AgentConfig(
+        name="dyna-q",
+        planning_steps=5,
+        alpha=1.0,
+        gamma=0.95,
+        epsilon=1.0,
+        model="counts",
+        ensemble=3,
+    )
     q_values = np.zeros((mdp.n_states, mdp.n_actions))
     seed = run_seeds(0, 1)[0]
     memory = agent_memory(agent, mdp.n_states, mdp.n_actions, np.random.default_rng(0))
@@ -178,7 +187,7 @@ def test_pessimism_costs_nothing_where_the_members_agree() -> None:
 
 def test_ensemble_runs_are_reproducible() -> None:
     mdp = dyna_maze().to_mdp()
-    agent = AgentConfig("dyna-q", 5, model="aggregate", ensemble=3)
+    agent = AgentConfig(name="dyna-q", planning_steps=5, model="aggregate", ensemble=3)
     one = run_agent(mdp, agent, episodes=5, runs=2, seed=7)
     two = run_agent(mdp, agent, episodes=5, runs=2, seed=7, jobs=2)
     assert np.array_equal(one.final_q, two.final_q)
@@ -200,13 +209,16 @@ def test_ensemble_runs_are_reproducible() -> None:
 )
 def test_bad_ensemble_settings_are_refused(kwargs: dict, message: str) -> None:
     with pytest.raises(AgentConfigError, match=message):
-        AgentConfig("dyna-q", 5, **kwargs)
+        AgentConfig(name="dyna-q", planning_steps=5, **kwargs)
 
 
 def test_ensemble_is_for_dyna_q_only() -> None:
     with pytest.raises(AgentConfigError, match="ensemble is for dyna-q"):
-        AgentConfig("dyna-q+", 5, model="counts", ensemble=3)
-    assert AgentConfig("dyna-q", 5, model="counts", ensemble=3).kind == KIND_DYNA_ENSEMBLE
+        AgentConfig(name="dyna-q+", planning_steps=5, model="counts", ensemble=3)
+    assert (
+        AgentConfig(name="dyna-q", planning_steps=5, model="counts", ensemble=3).kind
+        == Kind.DYNA_ENSEMBLE
+    )
 
 
 def test_the_ensemble_runs_uncompiled_with_identical_numbers() -> None:
@@ -216,7 +228,9 @@ def test_the_ensemble_runs_uncompiled_with_identical_numbers() -> None:
         from dynalab.agents.config import AgentConfig
         from dynalab.envs.builtin import swamp_maze
         from dynalab.experiments.runner import run_agent
-        agent = AgentConfig("dyna-q", 3, model="aggregate", ensemble=3, uncertainty_weight=0.5)
+        agent = AgentConfig(
+            name="dyna-q", planning_steps=3, model="aggregate", ensemble=3, uncertainty_weight=0.5
+        )
         r = run_agent(swamp_maze().to_mdp(), agent, episodes=2, runs=2)
         print(r.episode_steps.tolist(), repr(float(r.final_q.sum())))
         """

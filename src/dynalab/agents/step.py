@@ -14,19 +14,9 @@ from dataclasses import replace
 import numpy as np
 from numba import njit
 
-from dynalab.agents.config import (
-    KIND_DYNA,
-    KIND_DYNA_ENSEMBLE,
-    KIND_DYNA_GENERALIZING,
-    KIND_DYNA_ON_POLICY,
-    KIND_DYNA_PLAIN,
-    KIND_MCTS,
-    KIND_MODEL_FREE,
-    KIND_MODEL_VI,
-    KIND_PRIORITIZED,
-    AgentConfig,
-)
+from dynalab.agents.config import AgentConfig
 from dynalab.agents.dyna import dyna_q_step
+from dynalab.agents.kinds import Kind
 from dynalab.models.aggregate import (
     MAX_KINDS,
     Generalization,
@@ -110,29 +100,30 @@ def agent_memory(
     rng: np.random.Generator | None = None,
     world_outcomes: int = 0,
 ) -> AgentMemory:
-    """Fresh memory for one run; structures an agent does not use are minimal. ``rng``
-    draws the model's corruption when the agent has ``model_noise``. A count model holds
-    at least ``world_outcomes`` outcomes per pair (the true world's most, when known), so
-    it never runs out of slots on a world that branches more than its default."""
+    """Fresh memory for one run: full-size structures for those the agent's registry
+    entry says it keeps, minimal ones for the rest. ``rng`` draws the model's corruption
+    when the agent has ``model_noise``. A count model holds at least ``world_outcomes``
+    outcomes per pair (the true world's most, when known), so it never runs out of slots
+    on a world that branches more than its default."""
+    needs = agent.memory
     spec = agent.model_spec
     if world_outcomes > spec.max_outcomes:
         spec = replace(spec, max_outcomes=world_outcomes)
-    model = empty_model(n_states, n_actions, spec, rng)
-    queue_size = n_states * n_actions if agent.kind == KIND_PRIORITIZED else 1
+    model = empty_model(n_states, n_actions, spec, rng) if "model" in needs else empty_model(1, 1)
+    slots = model.next_state.shape[2]
+    queue = empty_queue(n_states * n_actions if "queue" in needs else 1)
     tree = (
         empty_tree(n_states, n_actions, agent.depth)
-        if agent.kind == KIND_MCTS
+        if "tree" in needs
         else empty_tree(1, n_actions, 1)
     )
-    learned = empty_generalization(n_actions, agent.model == "aggregate" or agent.ensemble > 0)
-    predecessors = empty_predecessors(
-        n_states, n_actions, model.next_state.shape[2], agent.kind == KIND_PRIORITIZED
-    )
+    learned = empty_generalization(n_actions, "generalization" in needs)
+    predecessors = empty_predecessors(n_states, n_actions, slots, "predecessors" in needs)
     ensemble = empty_ensemble(
-        agent.ensemble,
+        agent.ensemble if "ensemble" in needs else 0,
         n_states,
         n_actions,
-        model.next_state.shape[2],
+        slots,
         MAX_KINDS,
         agent.uncertainty,
         agent.uncertainty_weight,
@@ -140,13 +131,7 @@ def agent_memory(
         rng,
     )
     return AgentMemory(
-        model,
-        empty_queue(queue_size),
-        tree,
-        np.zeros(2, dtype=np.int64),
-        learned,
-        predecessors,
-        ensemble,
+        model, queue, tree, np.zeros(2, dtype=np.int64), learned, predecessors, ensemble
     )
 
 
@@ -166,7 +151,7 @@ def agent_act(
     epsilon); every other agent is epsilon-greedy on Q.
     """
     uniform = rng.random()
-    if kind == KIND_MCTS and uniform >= params.epsilon:
+    if kind == Kind.MCTS and uniform >= params.epsilon:
         action = mcts_action(
             q_values,
             model,
@@ -200,7 +185,8 @@ def agent_learn(
     rng: np.random.Generator,
 ) -> int:
     """Learn from one real transition; returns the planning updates made. For every kind
-    but the generalizing ones (:func:`generalizing_learn`, see :data:`GENERALIZING_KINDS`).
+    but the generalizing ones (:func:`generalizing_learn`, see
+    ``dynalab.agents.kinds.GENERALIZING_KINDS``).
 
     Q-learning: the TD update only. Dyna-Q/Dyna-Q+: TD update, model, uniform planning.
     On-policy Dyna: the same with trajectory sampling. Prioritized sweeping: model, then
@@ -208,10 +194,10 @@ def agent_learn(
     model, then value iteration on it. MCTS: TD update and model (it plans when acting).
     """
     alpha, gamma = params.alpha, params.gamma
-    if kind == KIND_MODEL_FREE:
+    if kind == Kind.MODEL_FREE:
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         return 0
-    if kind == KIND_DYNA:
+    if kind == Kind.DYNA:
         return dyna_q_step(
             q_values,
             model,
@@ -228,7 +214,7 @@ def agent_learn(
             params.untried_actions,
             rng,
         )
-    if kind == KIND_DYNA_PLAIN:
+    if kind == Kind.DYNA_PLAIN:
         # dyna_q_step with the deterministic model's own update: the general
         # model_update's count and corruption code measurably slowed this hot path
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
@@ -244,14 +230,14 @@ def agent_learn(
             step,
             rng,
         )
-    if kind == KIND_DYNA_ON_POLICY:
+    if kind == Kind.DYNA_ON_POLICY:
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         model_update(model, state, action, reward, next_state, terminal, step)
         return plan_on_policy(
             q_values, model, cursor, params.planning_steps, alpha, gamma, params.epsilon, rng
         )
-    slot = model_update(model, state, action, reward, next_state, terminal, step)
-    if kind == KIND_PRIORITIZED:
+    if kind == Kind.PRIORITIZED:
+        slot = model_update(model, state, action, reward, next_state, terminal, step)
         sync_predecessor(model, predecessors, state, action, slot)
         return prioritized_sweeping(
             q_values,
@@ -265,19 +251,16 @@ def agent_learn(
             gamma,
             params.theta,
         )
-    if kind == KIND_MODEL_VI:
+    if kind == Kind.MODEL_VI:
+        model_update(model, state, action, reward, next_state, terminal, step)
         return model_value_iteration(
             q_values, model, gamma, params.sweeps, params.tolerance, params.optimism
         )
-    q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
-    return 0
-
-
-GENERALIZING_KINDS = (KIND_DYNA_GENERALIZING, KIND_DYNA_ENSEMBLE)
-"""Kinds that learn with :func:`generalizing_learn` instead of :func:`agent_learn`. Their
-structures are passed only to them: each array of a tuple handed to the per-step code
-of the loop costs every kind's step (measured: three unused arrays more in one tuple
-slowed prioritized sweeping's real steps ~18%)."""
+    if kind == Kind.MCTS:
+        model_update(model, state, action, reward, next_state, terminal, step)
+        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+        return 0
+    raise ValueError("agent_learn: this kind learns with generalizing_learn or has no branch")
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -304,11 +287,13 @@ def generalizing_learn(
     q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
     slot = model_update(model, state, action, reward, next_state, terminal, step)
     outcome_kind = learn_generalization(learned, state, action, reward, next_state, terminal)
-    if kind == KIND_DYNA_ENSEMBLE:
+    if kind == Kind.DYNA_ENSEMBLE:
         ensemble_update(ensemble, slot, state, action, reward, outcome_kind, rng)
         return plan_with_ensemble(
             q_values, model, learned, ensemble, params.planning_steps, alpha, gamma, rng
         )
-    return plan_with_generalization(
-        q_values, model, learned, params.planning_steps, alpha, gamma, rng
-    )
+    if kind == Kind.DYNA_GENERALIZING:
+        return plan_with_generalization(
+            q_values, model, learned, params.planning_steps, alpha, gamma, rng
+        )
+    raise ValueError("generalizing_learn: not a generalizing kind")

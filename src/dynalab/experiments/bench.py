@@ -24,23 +24,38 @@ import time
 from collections.abc import Callable
 
 from dynalab.agents.config import AgentConfig, dyna_q, q_learning
+from dynalab.agents.registry import REGISTRY
 from dynalab.envs.builtin import dyna_maze
 from dynalab.experiments.runner import run_agent
+from dynalab.experiments.specs import parse_agent_spec
 
 FIG_8_2_AGENTS = (0, 5, 50)
 
-PLANNERS: dict[str, tuple[AgentConfig, int]] = {
-    "dyna-q:n=5,sampling=on-policy": (AgentConfig("dyna-q", 5, sampling="on-policy"), 200_000),
-    "prioritized-sweeping:n=5": (AgentConfig("prioritized-sweeping", 5, alpha=1.0), 200_000),
-    "prioritized-sweeping:n=5,model=counts": (
-        AgentConfig("prioritized-sweeping", 5, alpha=1.0, model="counts"),
-        200_000,
-    ),
-    "model-vi": (AgentConfig("model-vi", 0, alpha=1.0), 20_000),
-    "mcts:simulations=50,depth=3": (AgentConfig("mcts", 0), 20_000),
-}
-"""Planners measured by ``dynalab bench``: updates are real steps plus planning updates
-(queue pops, value-iteration backups, or simulated MCTS steps)."""
+PLANNER_VARIANTS = ("dyna-q:sampling=on-policy", "prioritized-sweeping:model=counts")
+"""Settings measured besides each planning agent's defaults."""
+
+PLANNER_SECONDS = 0.5
+"""Rough wall time of each planner's measurement; its real-step budget is sized to it."""
+
+
+def planner_specs() -> list[str]:
+    """The planners ``dynalab bench`` measures: every registered agent that plans, at its
+    defaults, then :data:`PLANNER_VARIANTS`. Updates are real steps plus planning
+    updates (queue pops, value-iteration backups, or simulated MCTS steps)."""
+    planning = [name for name, entry in REGISTRY.items() if entry.budget_key is not None]
+    return planning + list(PLANNER_VARIANTS)
+
+
+def sized_steps(agent: AgentConfig, seconds: float) -> int:
+    """A real-step budget that takes about ``seconds`` for ``agent`` on the Dyna maze."""
+    probe = 2_000
+    world = dyna_maze().to_mdp()
+    run_agent(world, agent, steps=10, evaluate=False, record_every=0)
+    started = time.perf_counter()
+    run_agent(world, agent, steps=probe, evaluate=False, record_every=0)
+    per_step = max(time.perf_counter() - started, 1e-9) / probe
+    return int(min(2_000_000, max(probe, seconds / per_step)))
+
 
 _THROUGHPUT_SCRIPT = """
 import json, time
@@ -153,9 +168,10 @@ def run_benchmark(
             "speedup": compiled["updates_per_s"] / plain["updates_per_s"],
         }
     results["planners"] = {}
-    for label, (agent, steps) in PLANNERS.items():
+    for label in planner_specs():
         say(f"throughput of {label}")
-        measured = compiled_throughput(agent, max(100, steps // scale))
+        agent = parse_agent_spec(label)
+        measured = compiled_throughput(agent, sized_steps(agent, PLANNER_SECONDS / scale))
         results["planners"][label] = {
             "updates_per_s": measured["updates_per_s"],
             "real_steps_per_s": measured["updates_per_s"] / measured["updates_per_real_step"],

@@ -17,17 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
-from dynalab.agents.config import (
-    KIND_DYNA,
-    KIND_DYNA_ENSEMBLE,
-    KIND_DYNA_GENERALIZING,
-    KIND_DYNA_ON_POLICY,
-    KIND_DYNA_PLAIN,
-    KIND_MCTS,
-    KIND_MODEL_FREE,
-    KIND_MODEL_VI,
-    KIND_PRIORITIZED,
-)
+from dynalab.agents.kinds import Kind
 from dynalab.agents.step import (
     AgentMemory,
     AgentParams,
@@ -168,7 +158,7 @@ def agent_loop(
             next_s = next_state[world_index, state, action, k]
             r = reward[world_index, state, action, k]
             ended = terminal[world_index, state, action, k]
-            if kind == KIND_DYNA_GENERALIZING or kind == KIND_DYNA_ENSEMBLE:
+            if kind == Kind.DYNA_GENERALIZING or kind == Kind.DYNA_ENSEMBLE:
                 planned = generalizing_learn(
                     kind,
                     q_values,
@@ -228,7 +218,7 @@ def agent_loop(
                 params.gamma,
             )
             log.believed_value[episodes] = believed_start_value(start_prob[world_index], q_values)
-            if kind != KIND_MODEL_FREE:
+            if kind != Kind.MODEL_FREE:
                 distance, reward_error = model_error(
                     model,
                     next_state[world_index],
@@ -268,66 +258,66 @@ def agent_loop(
 @njit(cache=True, nogil=True)
 def run_model_free(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Q-learning (and any agent with n = 0)."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_MODEL_FREE)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.MODEL_FREE)
 
 
 @njit(cache=True, nogil=True)
 def run_dyna(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q and Dyna-Q+ with uniform planning."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA)
 
 
 @njit(cache=True, nogil=True)
 def run_dyna_plain(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q and Dyna-Q+ with the deterministic, uncorrupted model: the hot path."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_PLAIN)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_PLAIN)
 
 
 @njit(cache=True, nogil=True)
 def run_dyna_on_policy(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q with trajectory sampling."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_ON_POLICY)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_ON_POLICY)
 
 
 @njit(cache=True, nogil=True)
 def run_dyna_generalizing(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q planning with the generalizing (aggregate) model."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_GENERALIZING)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_GENERALIZING)
 
 
 @njit(cache=True, nogil=True)
 def run_dyna_ensemble(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q planning on an ensemble of models, shifted by their disagreement."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_DYNA_ENSEMBLE)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_ENSEMBLE)
 
 
 @njit(cache=True, nogil=True)
 def run_prioritized(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Prioritized sweeping."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_PRIORITIZED)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.PRIORITIZED)
 
 
 @njit(cache=True, nogil=True)
 def run_model_vi(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """Value iteration on the learned model."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_MODEL_VI)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.MODEL_VI)
 
 
 @njit(cache=True, nogil=True)
 def run_mcts(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
     """MCTS on the learned model."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, KIND_MCTS)
+    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.MCTS)
 
 
-LOOPS: dict[int, Callable[..., None]] = {
-    KIND_MODEL_FREE: run_model_free,
-    KIND_DYNA: run_dyna,
-    KIND_DYNA_ON_POLICY: run_dyna_on_policy,
-    KIND_PRIORITIZED: run_prioritized,
-    KIND_MODEL_VI: run_model_vi,
-    KIND_MCTS: run_mcts,
-    KIND_DYNA_GENERALIZING: run_dyna_generalizing,
-    KIND_DYNA_PLAIN: run_dyna_plain,
-    KIND_DYNA_ENSEMBLE: run_dyna_ensemble,
+LOOPS: dict[Kind, Callable[..., None]] = {
+    Kind.MODEL_FREE: run_model_free,
+    Kind.DYNA: run_dyna,
+    Kind.DYNA_ON_POLICY: run_dyna_on_policy,
+    Kind.PRIORITIZED: run_prioritized,
+    Kind.MODEL_VI: run_model_vi,
+    Kind.MCTS: run_mcts,
+    Kind.DYNA_GENERALIZING: run_dyna_generalizing,
+    Kind.DYNA_PLAIN: run_dyna_plain,
+    Kind.DYNA_ENSEMBLE: run_dyna_ensemble,
 }
 """The compiled loop of each agent kind (``AgentConfig.kind``)."""

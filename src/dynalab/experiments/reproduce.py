@@ -135,7 +135,10 @@ def figure_8_3(runs: int, seed: int, jobs: int, advance: Callable[[int], None]) 
 
     maze = dyna_maze()
     arrays = WorldSchedule.static(maze.to_mdp()).stacked()
-    agents = {"n=0": AgentConfig("q-learning", 0), "n=50": AgentConfig("dyna-q", 50)}
+    agents = {
+        "n=0": AgentConfig(name="q-learning"),
+        "n=50": AgentConfig(name="dyna-q", planning_steps=50),
+    }
     free = ~maze.walls.ravel()
     learned: dict[str, list[float]] = {label: [] for label in agents}
     complete: dict[str, list[float]] = {label: [] for label in agents}
@@ -340,8 +343,10 @@ def example_8_4(runs: int, seed: int, jobs: int, advance: Callable[[int], None])
     from dynalab.plots import frontier
 
     agents = {
-        "Dyna-Q": AgentConfig("dyna-q", 5, alpha=1.0),
-        "prioritized sweeping": AgentConfig("prioritized-sweeping", 5, alpha=1.0, theta=1e-4),
+        "Dyna-Q": AgentConfig(name="dyna-q", planning_steps=5, alpha=1.0),
+        "prioritized sweeping": AgentConfig(
+            name="prioritized-sweeping", planning_steps=5, alpha=1.0, theta=1e-4
+        ),
     }
     seeds = run_seeds(seed, runs)
     rows = []

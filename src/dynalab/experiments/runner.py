@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
+from dynalab.agents.kinds import GENERALIZING_KINDS
 from dynalab.agents.step import (
-    GENERALIZING_KINDS,
     agent_act,
     agent_learn,
     agent_memory,

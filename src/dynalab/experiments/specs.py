@@ -21,18 +21,18 @@ A gym ID cannot contain ``:`` and no value can contain ``,``.
 
 from __future__ import annotations
 
-import difflib
 import functools
-import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import gymnasium
 
-from dynalab.agents.config import AGENT_NAMES, SAMPLINGS, AgentConfig, AgentConfigError
+from dynalab.agents.config import AgentConfig, AgentConfigError
+from dynalab.agents.keys import KEYS
+from dynalab.agents.registry import AGENT_NAMES, REGISTRY, agents_taking
 from dynalab.envs.builtin import BUILTIN_WORLDS, ChangingMaze
 from dynalab.envs.gym_adapter import (
     UnsupportedEnvError,
@@ -42,126 +42,20 @@ from dynalab.envs.gym_adapter import (
 )
 from dynalab.envs.maze import DEFAULT_NAME, Maze, load_maze
 from dynalab.envs.mdp import WorldSchedule
-from dynalab.models.ensemble import UNCERTAINTY_MODES
-from dynalab.models.tabular import MODEL_KINDS
+from dynalab.values import (
+    BadValueError,
+    Parser,
+    closest,
+    did_you_mean,
+    int_in_range,
+    suggestion,
+)
 
 AGENT_OPTION = "--agents"
 ENV_OPTION = "--env"
 
-DYNA_PLANNING_STEPS = 5
-"""Planning steps ``n`` of dyna-q and dyna-q+ when neither the spec nor defaults set it."""
-
 MAX_SCALE = 100
 """Largest ``dyna-maze:scale=K``: 540,000 states, built in about a second."""
-
-DYNA_Q_PLUS_KAPPA = 1e-3
-"""Dyna-Q+'s bonus weight ``kappa`` when neither the spec nor defaults set it."""
-
-_CONFIG_DEFAULTS = {f.name: f.default for f in fields(AgentConfig)}
-
-AGENT_KEYS: dict[str, str] = {
-    "n": (
-        "planning steps per real step, an integer >= 0 "
-        f"(default {DYNA_PLANNING_STEPS} for dyna-q and dyna-q+; q-learning takes only 0)"
-    ),
-    "alpha": f"step size, in (0, 1] (default {_CONFIG_DEFAULTS['alpha']})",
-    "gamma": f"discount factor, in [0, 1] (default {_CONFIG_DEFAULTS['gamma']})",
-    "epsilon": (
-        f"exploration rate of epsilon-greedy, in [0, 1] (default {_CONFIG_DEFAULTS['epsilon']})"
-    ),
-    "kappa": (
-        f"Dyna-Q+'s bonus weight in kappa*sqrt(tau), >= 0 (default {DYNA_Q_PLUS_KAPPA:g}; "
-        "dyna-q+ only)"
-    ),
-    "model": (
-        "learned model: deterministic (last outcome, the book's), counts "
-        "(outcome frequencies) or aggregate (generalizes to untried pairs; dyna-q) "
-        f"(default {_CONFIG_DEFAULTS['model']})"
-    ),
-    "sampling": (
-        "dyna-q/dyna-q+ planning distribution: uniform over seen pairs, or on-policy "
-        "trajectories from the start state (Sutton & Barto 8.6) (default uniform)"
-    ),
-    "theta": (
-        "prioritized-sweeping's queueing threshold on |target - Q|, >= 0 "
-        f"(default {_CONFIG_DEFAULTS['theta']:g})"
-    ),
-    "sweeps": "model-vi's value-iteration sweeps per real step, >= 0 (default 0: until converged)",
-    "optimism": (
-        "model-vi's value for untried actions of seen states (R-max style), >= 0 (default 0: none)"
-    ),
-    "simulations": (
-        f"mcts simulations per decision, >= 1 (default {_CONFIG_DEFAULTS['simulations']})"
-    ),
-    "depth": f"mcts depth of a simulation, >= 1 (default {_CONFIG_DEFAULTS['depth']})",
-    "c": f"mcts UCB exploration constant, >= 0 (default {_CONFIG_DEFAULTS['exploration']})",
-    "model_noise": (
-        "fraction of (s, a) pairs whose learned next state is a fixed random wrong one, "
-        "in [0, 1] (default 0; agents that learn a model)"
-    ),
-    "ensemble": (
-        "dyna-q plans on K >= 2 models trained on Poisson(1) bootstrap resamples of the "
-        "experience (with model=counts or aggregate) (default 0: no ensemble)"
-    ),
-    "uncertainty": (
-        "how an ensemble's disagreement shifts planning targets: pessimistic (minus "
-        "lambda x disagreement), optimistic (plus) or mean (default pessimistic)"
-    ),
-    "lambda": (
-        f"weight of the ensemble's disagreement, >= 0 "
-        f"(default {_CONFIG_DEFAULTS['uncertainty_weight']})"
-    ),
-}
-"""Keys of an agent spec, each with one line of help (for ``dynalab agents``)."""
-
-AGENT_HELP: dict[str, str] = {
-    "q-learning": "one-step tabular Q-learning (Sutton & Barto 6.5): the model-free baseline",
-    "dyna-q": (
-        "tabular Dyna-Q (Sutton & Barto Fig. 8.1): Q-learning plus n planning updates "
-        "per real step from a learned model"
-    ),
-    "dyna-q+": (
-        "Dyna-Q+ (Sutton & Barto 8.3): Dyna-Q whose planning adds the bonus kappa*sqrt(tau) "
-        "for actions untried for tau steps"
-    ),
-    "prioritized-sweeping": (
-        "prioritized sweeping (Sutton & Barto 8.4): up to n planning updates per real step, "
-        "highest |TD error| first, propagated to predecessors; expected updates with "
-        "model=counts"
-    ),
-    "model-vi": (
-        "value iteration on the learned model after every real step (certainty "
-        "equivalence), acting epsilon-greedily on the result; optional optimism"
-    ),
-    "mcts": (
-        "decision-time UCT search on the learned model (Sutton & Barto 8.11) with "
-        "Q-learning's values at the leaves"
-    ),
-}
-"""Agent names, each with one line of description (for ``dynalab agents``)."""
-
-_CONFIG_FIELD = {"n": "planning_steps", "c": "exploration", "lambda": "uncertainty_weight"}
-"""AgentConfig field of a spec key, where the names differ."""
-
-_BUILTIN_AGENT_DEFAULTS: dict[str, dict[str, object]] = {
-    "q-learning": {},
-    "dyna-q": {"n": DYNA_PLANNING_STEPS},
-    "dyna-q+": {"n": DYNA_PLANNING_STEPS, "kappa": DYNA_Q_PLUS_KAPPA},
-    "prioritized-sweeping": {"n": DYNA_PLANNING_STEPS},
-    "model-vi": {"alpha": 1.0},
-    "mcts": {},
-}
-"""Per-agent values for keys that neither the spec nor the caller's defaults set."""
-
-_UNUSED_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "q-learning": ("n", "kappa", "model_noise"),
-    "dyna-q": ("kappa",),
-    "dyna-q+": (),
-    "prioritized-sweeping": ("kappa",),
-    "model-vi": ("n", "kappa", "alpha"),
-    "mcts": ("n", "kappa"),
-}
-"""Caller defaults an agent ignores, so that one defaults dict serves a mixed agent list."""
 
 _BUILTIN_ENV_KEYS: dict[str, tuple[str, ...]] = {"dyna-maze": ("scale",)}
 """Keys each built-in world takes (passed to its factory); absent names take none."""
@@ -204,15 +98,6 @@ class SpecError(ValueError):
         super().__init__(message)
 
 
-class _BadValueError(Exception):
-    """A value that does not parse: what was expected and a hint, for the caller to place."""
-
-    def __init__(self, expected: str, hint: str = "") -> None:
-        super().__init__(expected)
-        self.expected = expected
-        self.hint = hint
-
-
 @dataclass(frozen=True)
 class AgentSpec:
     """An agent and its label: the spec string exactly as typed, used in every output."""
@@ -252,23 +137,6 @@ def _where(option: str, spec: str) -> str:
     return f"{option} {spec!r}" if option else repr(spec)
 
 
-def _closest(word: str, choices: Sequence[str]) -> str | None:
-    """The choice closest to ``word`` (case-blind, by difflib), or None if none is close."""
-    by_lower = {choice.lower(): choice for choice in choices}
-    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1)
-    return by_lower[matches[0]] if matches else None
-
-
-def _did_you_mean(suggestion: str | None) -> str:
-    """``"; did you mean 'x'?"``, or ``""`` without a suggestion."""
-    return f"; did you mean {suggestion!r}?" if suggestion is not None else ""
-
-
-def _suggestion(word: str, choices: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest of ``choices``, else ``""``."""
-    return _did_you_mean(_closest(word, choices))
-
-
 def _split_pairs(text: str, where: str) -> dict[str, str]:
     """``key=value,...`` as a dict of stripped strings; malformed or repeated keys refused."""
     if not text.strip():
@@ -303,87 +171,24 @@ def _unknown_key(key: str, owner: str, keys: Sequence[str], where: str) -> SpecE
         return SpecError(f"{owner} takes no keys, got {key!r} in {where}")
     return SpecError(
         f"unknown key {key!r} for {owner} in {where}; keys: {', '.join(keys)}"
-        + _suggestion(key, keys)
+        + suggestion(key, keys)
     )
 
 
-def _bad_value(key: str, text: str, error: _BadValueError, where: str) -> SpecError:
+def _bad_value(key: str, text: str, error: BadValueError, where: str) -> SpecError:
     """The error for a value that does not parse as its key requires."""
     return SpecError(
         f"bad value for key {key!r} in {where}: {error.expected}, got {text!r}{error.hint}"
     )
 
 
-def _int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:
-    """A parser of base-10 integers ``>= low`` (and ``<= high`` when given)."""
-    if high is None:
-        expected = f"expected an integer >= {low}"
-    else:
-        expected = f"expected an integer from {low} to {high}"
-
-    def parse(text: str) -> int:
-        if re.fullmatch(r"[+-]?[0-9]+", text) is None:
-            raise _BadValueError(expected)
-        number = int(text)
-        if number < low or (high is not None and number > high):
-            raise _BadValueError(expected)
-        return number
-
-    return parse
-
-
-def _finite_float(text: str) -> float:
-    """A finite number, as Python's ``float`` reads it."""
-    try:
-        number = float(text)
-    except ValueError:
-        raise _BadValueError("expected a number") from None
-    if not math.isfinite(number):
-        raise _BadValueError("expected a finite number")
-    return number
-
-
-def _one_of(choices: Sequence[str]) -> Callable[[str], str]:
-    """A parser of one of ``choices``, suggesting the closest when the text is not one."""
-
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise _BadValueError(
-                f"expected one of {', '.join(choices)}", _suggestion(text, choices)
-            )
-        return text
-
-    return parse
-
-
-_AGENT_VALUE_PARSERS: dict[str, Callable[[str], object]] = {
-    "n": _int_in_range(0),
-    "alpha": _finite_float,
-    "gamma": _finite_float,
-    "epsilon": _finite_float,
-    "kappa": _finite_float,
-    "model": _one_of(MODEL_KINDS),
-    "sampling": _one_of(SAMPLINGS),
-    "theta": _finite_float,
-    "sweeps": _int_in_range(0),
-    "optimism": _finite_float,
-    "simulations": _int_in_range(1),
-    "depth": _int_in_range(1),
-    "c": _finite_float,
-    "model_noise": _finite_float,
-    "ensemble": _int_in_range(0),
-    "uncertainty": _one_of(UNCERTAINTY_MODES),
-    "lambda": _finite_float,
-}
-"""How each agent key's value is read; ranges beyond these are AgentConfig's to check."""
-
-_ENV_VALUE_PARSERS: dict[str, Callable[[str], object]] = {"scale": _int_in_range(1, MAX_SCALE)}
+_ENV_VALUE_PARSERS: dict[str, Parser] = {"scale": int_in_range(1, MAX_SCALE)}
 """How each built-in world key's value is read."""
 
 
 def _parse_values(
     pairs: Mapping[str, str],
-    parsers: Mapping[str, Callable[[str], object]],
+    parsers: Mapping[str, Parser],
     owner: str,
     keys: Sequence[str],
     where: str,
@@ -395,7 +200,7 @@ def _parse_values(
             raise _unknown_key(key, owner, keys, where)
         try:
             values[key] = parsers[key](text)
-        except _BadValueError as error:
+        except BadValueError as error:
             raise _bad_value(key, text, error, where) from None
     return values
 
@@ -413,21 +218,35 @@ def _split_name(spec: str, kind: str, where: str) -> tuple[str, str | None]:
     return name, (rest if colon else None)
 
 
+def _agent_key_error(key: str, name: str, where: str) -> SpecError:
+    """The error for a key agent ``name`` does not take: whose key it is, or the closest."""
+    own = [key.name for key in REGISTRY[name].keys]
+    known = next((k for k in KEYS if k.name == key), None)
+    if known is not None:
+        return SpecError(
+            f"key {key!r} is for {', '.join(agents_taking(known))}, not {name}, in {where}; "
+            f"{name} keys: {', '.join(own)}"
+        )
+    return _unknown_key(key, f"agent {name!r}", own, where)
+
+
 def _agent_values(
     name: str, spec_values: Mapping[str, object], defaults: Mapping[str, object] | None
 ) -> dict[str, object]:
-    """Spec values over the caller's defaults (those the agent uses) over built-in ones."""
-    values = dict(_BUILTIN_AGENT_DEFAULTS[name])
+    """Config fields: spec values over the caller's defaults for keys the agent takes."""
+    entry = REGISTRY[name]
+    spelled = {key.name for key in KEYS}
+    values: dict[str, object] = {}
     for key, value in (defaults or {}).items():
-        if key not in AGENT_KEYS:
+        if key not in spelled:
             raise SpecError(
-                f"unknown key {key!r} in agent defaults; keys: {', '.join(AGENT_KEYS)}"
-                + _suggestion(key, list(AGENT_KEYS))
+                f"unknown key {key!r} in agent defaults; keys: {', '.join(sorted(spelled))}"
+                + suggestion(key, sorted(spelled))
             )
-        if key not in _UNUSED_DEFAULTS[name]:
+        if entry.key(key) is not None:
             values[key] = value
     values.update(spec_values)
-    return values
+    return {entry.key(key).field: value for key, value in values.items()}
 
 
 def parse_agent_spec(
@@ -435,27 +254,29 @@ def parse_agent_spec(
 ) -> AgentConfig:
     """The :class:`AgentConfig` an agent spec ``NAME[:key=value,...]`` names.
 
-    Keys are :data:`AGENT_KEYS`. A key absent from the spec takes its value from
-    ``defaults`` (keyed like the spec, e.g. ``{"alpha": 0.1}``; ``n`` is ignored for
-    q-learning and ``kappa`` for all but dyna-q+), then from the agent's own defaults
-    (``n=5`` for dyna-q and dyna-q+, ``kappa=0.001`` for dyna-q+), then from
-    :class:`AgentConfig`. ``option`` names where the spec came from in messages.
-    Raises :class:`SpecError`.
+    The agent's keys, their parsers and defaults are its registry entry's
+    (``dynalab agents`` lists them). A key absent from the spec takes its value from
+    ``defaults`` (keyed like the spec, e.g. ``{"alpha": 0.1}``; ignored for agents that
+    do not take the key), then from the agent's own defaults. ``option`` names where the
+    spec came from in messages. Raises :class:`SpecError`.
     """
     where = _where(option, spec)
     name, rest = _split_name(spec, "agent", where)
-    if name not in AGENT_NAMES:
+    if name not in REGISTRY:
         raise SpecError(
             f"unknown agent {name!r} in {where}; agents: {', '.join(AGENT_NAMES)}"
-            + _suggestion(name, AGENT_NAMES)
+            + suggestion(name, AGENT_NAMES)
         )
     pairs = {} if rest is None else _split_pairs(rest, where)
-    keys = list(AGENT_KEYS)
-    spec_values = _parse_values(pairs, _AGENT_VALUE_PARSERS, f"agent {name!r}", keys, where)
-    values = _agent_values(name, spec_values, defaults)
-    kwargs = {_CONFIG_FIELD.get(key, key): value for key, value in values.items()}
+    entry = REGISTRY[name]
+    for key in pairs:
+        if entry.key(key) is None:
+            raise _agent_key_error(key, name, where)
+    parsers = {key.name: key.parse for key in entry.keys}
+    spec_values = _parse_values(pairs, parsers, f"agent {name!r}", list(parsers), where)
+    fields = _agent_values(name, spec_values, defaults)
     try:
-        return AgentConfig(name=name, **kwargs)
+        return AgentConfig(name=name, **fields)
     except AgentConfigError as error:
         raise SpecError(f"invalid agent in {where}: {error}") from None
 
@@ -495,13 +316,13 @@ def _unknown_env(name: str, spec: str, where: str) -> SpecError:
     """
     forms = ", ".join(form for form, _ in ENV_HELP)
     if os.path.isfile(spec):
-        suggestion: str | None = "maze:" + spec
+        form: str | None = "maze:" + spec
     elif name in gymnasium.registry:
-        suggestion = "gym:" + spec.strip()
+        form = "gym:" + spec.strip()
     else:
-        closest = _closest(name, list(_ENV_FORMS))
-        suggestion = None if closest is None else _ENV_FORMS[closest]
-    return SpecError(f"unknown env {name!r} in {where}; envs: {forms}{_did_you_mean(suggestion)}")
+        nearest = closest(name, list(_ENV_FORMS))
+        form = None if nearest is None else _ENV_FORMS[nearest]
+    return SpecError(f"unknown env {name!r} in {where}; envs: {forms}{did_you_mean(form)}")
 
 
 def _maze_world(spec: str, name: str, built: Maze | ChangingMaze) -> World:

@@ -44,9 +44,9 @@ def planning_amplifies_error(
         levels = (0.0,) if n == 0 else NOISE_LEVELS
         for noise in levels:
             agent = (
-                AgentConfig("q-learning", 0)
+                AgentConfig(name="q-learning")
                 if n == 0
-                else AgentConfig("dyna-q", n, model_noise=noise)
+                else AgentConfig(name="dyna-q", planning_steps=n, model_noise=noise)
             )
             result = run_agent(
                 world,

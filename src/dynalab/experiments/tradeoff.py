@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from dynalab.agents.config import AgentConfig
+from dynalab.agents.registry import REGISTRY
 from dynalab.experiments import results
 from dynalab.experiments.compare import (
     Comparison,
@@ -53,18 +54,6 @@ Q-learning's 0 updates sit at x = 1 (every point moves by the same offset)."""
 FRONTIER_UPDATES_FILE = "frontier_updates.png"
 FRONTIER_TIME_FILE = "frontier_time.png"
 
-_BUDGET_FIELD = {
-    "dyna-q": "planning_steps",
-    "dyna-q+": "planning_steps",
-    "prioritized-sweeping": "planning_steps",
-    "model-vi": "sweeps",
-    "mcts": "simulations",
-}
-"""The AgentConfig field that sets how much an agent plans, per agent name."""
-
-_SPEC_KEY = {"planning_steps": "n", "exploration": "c"}
-"""The spec key of an AgentConfig field, where the names differ."""
-
 
 def world_problem(world: World) -> str | None:
     """Why ``world`` cannot give a trade-off (None when it can).
@@ -87,14 +76,16 @@ def world_problem(world: World) -> str | None:
 
 
 def planning_budget(config: AgentConfig) -> float:
-    """How much ``config`` plans, for ordering one planner's points: n for Dyna and
-    prioritized sweeping, sweeps for model-vi (0, "until converged", is the largest),
-    simulations for MCTS, 0 for Q-learning."""
-    field = _BUDGET_FIELD.get(config.name)
-    if field is None:
+    """How much ``config`` plans, for ordering one planner's points: the value of its
+    registry entry's budget key (n for Dyna and prioritized sweeping, sweeps for
+    model-vi, where 0, "until converged", is the largest, simulations for MCTS), 0 for
+    an agent that does not plan."""
+    entry = REGISTRY[config.name]
+    key = None if entry.budget_key is None else entry.key(entry.budget_key)
+    if key is None:
         return 0.0
-    value = float(getattr(config, field))
-    if config.name == "model-vi" and value == 0:
+    value = float(getattr(config, key.field))
+    if key.name == "sweeps" and value == 0:
         return math.inf
     return value
 
@@ -105,16 +96,20 @@ def families(configs: list[AgentConfig]) -> list[str]:
 
     So ``dyna-q:n=1`` and ``dyna-q:n=50`` form one family ``dyna-q`` (one line on the
     frontier), while ``dyna-q:n=5,sampling=on-policy`` beside them gives two families,
-    ``dyna-q (sampling=uniform)`` and ``dyna-q (sampling=on-policy)``.
+    ``dyna-q (sampling=uniform)`` and ``dyna-q (sampling=on-policy)``. The settings are
+    the agent's spec keys, from the registry.
     """
-    by_name: dict[str, list[dict]] = {}
+    by_name: dict[str, list[AgentConfig]] = {}
     for config in configs:
-        by_name.setdefault(config.name, []).append(config.to_dict())
-    varying: dict[str, list[str]] = {}
-    for name, dicts in by_name.items():
-        skip = {"name", _BUDGET_FIELD.get(name)}
+        by_name.setdefault(config.name, []).append(config)
+    varying: dict[str, list] = {}
+    for name, group in by_name.items():
+        entry = REGISTRY[name]
         varying[name] = [
-            key for key in dicts[0] if key not in skip and len({repr(d[key]) for d in dicts}) > 1
+            key
+            for key in entry.keys
+            if key.name != entry.budget_key
+            and len({repr(getattr(config, key.field)) for config in group}) > 1
         ]
     names = []
     for config in configs:
@@ -122,7 +117,7 @@ def families(configs: list[AgentConfig]) -> list[str]:
         if not keys:
             names.append(config.name)
             continue
-        settings = ",".join(f"{_SPEC_KEY.get(key, key)}={getattr(config, key)}" for key in keys)
+        settings = ",".join(f"{key.name}={getattr(config, key.field)}" for key in keys)
         names.append(f"{config.name} ({settings})")
     return names
 
