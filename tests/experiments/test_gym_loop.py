@@ -9,7 +9,7 @@ from dynalab.agents.config import AgentConfig, dyna_q
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.gym_adapter import TabularEnv
 from dynalab.envs.mdp import ArrayMDP
-from dynalab.experiments.runner import run_agent_on_env
+from dynalab.experiments.runner import run_agent, run_agent_on_env
 
 
 def one_state_world(terminal: bool, max_steps: int) -> ArrayMDP:
@@ -36,6 +36,37 @@ def test_truncation_bootstraps_and_termination_does_not(terminal: bool, expected
     )
     assert result.episode_steps[0].tolist() == [1] * 60
     assert result.final_q[0, 0, 0] == pytest.approx(expected)
+
+
+def ring_world() -> ArrayMDP:
+    """Two states in a ring, one action: 0 -> 1 pays 1, 1 -> 0 pays 0, nothing ends, and
+    the time limit of 5 cuts every episode. At gamma 0.9, V(0) = 1 / (1 - 0.81), which
+    policy evaluation only approaches: where it stops depends on its tolerance."""
+    return ArrayMDP(
+        np.array([[[1]], [[0]]]),
+        np.ones((2, 1, 1)),
+        np.array([[[1.0]], [[0.0]]]),
+        np.zeros((2, 1, 1), dtype=bool),
+        np.array([1.0, 0.0]),
+        max_steps=5,
+    )
+
+
+def test_compiled_and_step_by_step_paths_record_bit_identical_greedy_values() -> None:
+    """With one action, both paths take the same steps whatever their random streams,
+    learn the same Q, and so must record the same greedy values to the last bit: both
+    call the ground truth's one greedy-value kernel, at its one tolerance."""
+    agent = AgentConfig("q-learning", 0, alpha=0.5, gamma=0.9, epsilon=0.1)
+    world = ring_world()
+    compiled = run_agent(world, agent, episodes=6, runs=2, seed=3)
+    stepped = run_agent_on_env(
+        lambda: TabularEnv(world), agent, episodes=6, runs=2, seed=3, true_mdp=world
+    )
+    assert compiled.episode_steps.tolist() == [[5] * 6] * 2
+    assert np.array_equal(compiled.episode_steps, stepped.episode_steps)
+    assert np.array_equal(compiled.final_q, stepped.final_q)
+    assert np.array_equal(compiled.greedy_value, stepped.greedy_value)
+    np.testing.assert_allclose(compiled.greedy_value, 1 / (1 - 0.81), rtol=0, atol=1e-8)
 
 
 def test_step_by_step_learns_the_registered_maze_like_the_compiled_path() -> None:

@@ -35,7 +35,7 @@ from dynalab.agents.step import (
     agent_learn,
     generalizing_learn,
 )
-from dynalab.envs.ground_truth import greedy_path_length, greedy_policy, policy_evaluation_kernel
+from dynalab.envs.ground_truth import greedy_path_length, greedy_value_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
 from dynalab.models.diagnostics import model_error
 
@@ -54,9 +54,6 @@ RunLog = namedtuple(
         "totals",  # int64 [4]: episodes completed, real steps, planning updates, path found
     ],
 )
-
-EVALUATION_TOLERANCE = 1e-9
-EVALUATION_MAX_SWEEPS = 100_000
 
 
 def empty_log(max_episodes: int, n_records: int) -> RunLog:
@@ -85,30 +82,6 @@ def believed_start_value(start_prob: np.ndarray, q_values: np.ndarray) -> float:
         if start_prob[s] > 0.0:
             total += start_prob[s] * np.max(q_values[s])
     return total
-
-
-@njit(cache=True, nogil=True)
-def greedy_start_value(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    reward: np.ndarray,
-    terminal: np.ndarray,
-    start_prob: np.ndarray,
-    q_values: np.ndarray,
-    gamma: float,
-) -> float:
-    """True value of Q's greedy policy (ties uniform), expected over the start distribution."""
-    values = policy_evaluation_kernel(
-        next_state,
-        prob,
-        reward,
-        terminal,
-        greedy_policy(q_values),
-        gamma,
-        EVALUATION_TOLERANCE,
-        EVALUATION_MAX_SWEEPS,
-    )
-    return np.dot(start_prob, values)
 
 
 World = tuple[np.ndarray, ...]
@@ -218,7 +191,7 @@ def agent_loop(
         log.real_steps[episodes] = real_step
         log.planning_updates[episodes] = planning_total
         if budget.evaluate:
-            log.greedy_value[episodes] = greedy_start_value(
+            log.greedy_value[episodes] = greedy_value_kernel(
                 next_state[world_index],
                 prob[world_index],
                 reward[world_index],
