@@ -8,7 +8,7 @@ import dynalab.envs  # noqa: F401  (registers dynalab/DynaMaze-v0)
 from dynalab.agents.config import AgentConfig, dyna_q
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.gym_adapter import TabularEnv
-from dynalab.envs.mdp import ArrayMDP
+from dynalab.envs.mdp import ArrayMDP, WorldSchedule
 from dynalab.experiments.runner import run_agent, run_agent_on_env
 
 
@@ -67,6 +67,38 @@ def test_compiled_and_step_by_step_paths_record_bit_identical_greedy_values() ->
     assert np.array_equal(compiled.final_q, stepped.final_q)
     assert np.array_equal(compiled.greedy_value, stepped.greedy_value)
     np.testing.assert_allclose(compiled.greedy_value, 1 / (1 - 0.81), rtol=0, atol=1e-8)
+
+
+def corridor(start: int) -> ArrayMDP:
+    """States 0-1-2-3 in a row, one action: each step moves right, and the move into 3
+    ends the episode with reward 1. Episodes start in ``start``, 3 - start steps away."""
+    next_state = np.array([[[1]], [[2]], [[3]], [[3]]])
+    reward = np.zeros((4, 1, 1))
+    reward[2, 0, 0] = 1.0
+    terminal = np.zeros((4, 1, 1), dtype=bool)
+    terminal[2:, 0, 0] = True
+    return ArrayMDP(next_state, np.ones((4, 1, 1)), reward, terminal, np.eye(4)[start])
+
+
+def test_an_episode_that_begins_at_a_world_switch_starts_in_the_new_world() -> None:
+    """The first world starts episodes in state 0 (3 steps), the second, in force from
+    real step 3, in state 1 (2 steps). The first episode ends exactly at step 3, so the
+    second starts in the new world: episodes of 3, 2, 2, 2 steps on both paths. The
+    greedy value at the first episode's end is the new world's too (the start is worth
+    gamma there, gamma^2 in the old world): after step 3 the new world is in force."""
+    gamma = 0.9
+    agent = AgentConfig("q-learning", 0, alpha=0.5, gamma=gamma, epsilon=0.1)
+    schedule = WorldSchedule((corridor(0), corridor(1)), (0, 3))
+    compiled = run_agent(schedule, agent, episodes=4, runs=2, seed=5)
+    stepped = run_agent_on_env(
+        lambda: TabularEnv(schedule), agent, episodes=4, runs=2, seed=5, true_mdp=schedule
+    )
+    assert compiled.episode_steps.tolist() == [[3, 2, 2, 2]] * 2
+    assert np.array_equal(compiled.episode_steps, stepped.episode_steps)
+    assert np.array_equal(compiled.episode_return, stepped.episode_return)
+    assert np.array_equal(compiled.final_q, stepped.final_q)
+    assert np.array_equal(compiled.greedy_value, stepped.greedy_value)
+    np.testing.assert_allclose(compiled.greedy_value, gamma, rtol=0, atol=1e-12)
 
 
 def test_step_by_step_learns_the_registered_maze_like_the_compiled_path() -> None:

@@ -96,6 +96,15 @@ the greedy path from the start reaches the goal within that many moves (Example 
 
 
 @njit(cache=True, nogil=True, inline="always")
+def world_in_force(switch_steps: np.ndarray, world_index: int, real_step: int) -> int:
+    """Index of the world in force at ``real_step``, searching on from ``world_index``
+    (worlds only ever come into force in order)."""
+    while world_index + 1 < switch_steps.shape[0] and switch_steps[world_index + 1] <= real_step:
+        world_index += 1
+    return world_index
+
+
+@njit(cache=True, nogil=True, inline="always")
 def agent_loop(
     world: World,
     q_values: np.ndarray,
@@ -108,7 +117,9 @@ def agent_loop(
 ) -> None:
     """One run of an agent of ``kind`` on a (possibly changing) array world.
 
-    World ``w`` is in force from real step ``switch_steps[w]`` on. ``budget.episodes > 0``
+    World ``w`` is in force from real step ``switch_steps[w]`` on: for that step, for the
+    start of an episode that begins at it and for the evaluation of an episode that ends
+    at it (as ``TabularEnv.world`` on the Gymnasium path). ``budget.episodes > 0``
     stops after that many episodes, ``budget.steps > 0`` after that many real steps (an
     unfinished last episode is not recorded). An episode ends on a terminating transition
     or, when the world in force has ``max_steps > 0``, on truncation after that many
@@ -119,12 +130,12 @@ def agent_loop(
     next_state, prob, reward, terminal, start_prob, max_steps, switch_steps = world
     model, queue, tree, cursor, learned, predecessors, ensemble = memory
     world_index = 0
-    n_worlds = switch_steps.shape[0]
     real_step = 0
     planning_total = 0
     episodes = 0
     reward_total = 0.0
     while True:
+        world_index = world_in_force(switch_steps, world_index, real_step)
         state = sample_start(start_prob[world_index], rng.random())
         cursor[0] = state
         cursor[1] = state
@@ -134,8 +145,7 @@ def agent_loop(
         while not episode_over:
             if budget.steps > 0 and real_step >= budget.steps:
                 break
-            while world_index + 1 < n_worlds and switch_steps[world_index + 1] <= real_step:
-                world_index += 1
+            world_index = world_in_force(switch_steps, world_index, real_step)
             action, searched = agent_act(kind, q_values, model, tree, state, params, rng)
             k = sample_outcome(prob[world_index], state, action, rng.random())
             next_s = next_state[world_index, state, action, k]
@@ -186,6 +196,7 @@ def agent_loop(
             episode_over = ended or (limit > 0 and steps_in_episode >= limit)
         if not episode_over:
             break
+        world_index = world_in_force(switch_steps, world_index, real_step)
         log.episode_steps[episodes] = steps_in_episode
         log.episode_return[episodes] = episode_return
         log.real_steps[episodes] = real_step
