@@ -3,8 +3,16 @@
 import numpy as np
 import pytest
 
-from dynalab.envs.ground_truth import evaluate_policy, greedy_policy, greedy_value, value_iteration
+from dynalab.envs.builtin import slippery_cliff
+from dynalab.envs.ground_truth import (
+    EVALUATION_TOLERANCE,
+    evaluate_policy,
+    greedy_policy,
+    greedy_value,
+    value_iteration,
+)
 from dynalab.envs.mdp import ArrayMDP
+from dynalab.envs.random_mdp import random_branching_mdp
 
 
 def chain(length: int, slip: float = 0.0) -> ArrayMDP:
@@ -72,9 +80,42 @@ def test_greedy_policy_splits_ties_and_greedy_value_uses_it() -> None:
     assert greedy_value(mdp, q_values, g) == pytest.approx(v0)
 
 
+def test_greedy_value_on_the_reachable_part_equals_the_full_evaluation() -> None:
+    """greedy_value evaluates only the states the greedy policy reaches from the starts
+    (here three of them); half the states are untouched (all actions tie, so both are
+    taken), half learned. A full evaluation to 1e-12 of the same policy agrees to within
+    the error EVALUATION_TOLERANCE allows at gamma 1 with termination 0.1 (9e-9)."""
+    task = random_branching_mdp(200, 3, np.random.default_rng(8))
+    start = np.zeros(200)
+    start[[0, 50, 101]] = [0.5, 0.25, 0.25]
+    mdp = ArrayMDP(task.next_state, task.prob, task.reward, task.terminal, start)
+    q = np.random.default_rng(9).standard_normal((200, 2))
+    q[::2] = 0.0
+    full = start @ evaluate_policy(mdp, greedy_policy(q), 1.0)
+    assert greedy_value(mdp, q, 1.0) == pytest.approx(full, abs=10 * EVALUATION_TOLERANCE)
+
+
+@pytest.mark.parametrize(
+    ("world", "gamma"),
+    [
+        (random_branching_mdp(300, 3, np.random.default_rng(4)), 1.0),
+        (slippery_cliff().to_mdp(), 0.95),
+    ],
+    ids=["random-branching-gamma-1", "slippery-cliff-gamma-0.95"],
+)
+def test_greedy_value_of_q_star_is_v_star(world: ArrayMDP, gamma: float) -> None:
+    """The greedy policy of Q* is optimal, so its value is V* over the starts, to within
+    c / (1 - c) x EVALUATION_TOLERANCE (c = 0.9 and 0.95: under 2e-8)."""
+    q_star, v_star = value_iteration(world, gamma)
+    optimal = world.start_prob @ v_star
+    assert greedy_value(world, q_star, gamma) == pytest.approx(optimal, abs=2e-8)
+
+
 def test_bad_gamma_is_refused() -> None:
     with pytest.raises(ValueError, match="gamma"):
         value_iteration(chain(2), gamma=1.5)
+    with pytest.raises(ValueError, match="gamma"):
+        greedy_value(chain(2), np.zeros((2, 2)), gamma=-0.1)
 
 
 def test_expected_episode_length_of_a_chain() -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from dynalab.envs.ground_truth import value_iteration
+from dynalab.envs.ground_truth import greedy_path_length, value_iteration
 from dynalab.envs.gym_adapter import (
     BUILTIN_ENV_IDS,
     TabularEnv,
@@ -81,18 +81,53 @@ def test_frozen_lake_matches_direct_value_iteration(env_id, kwargs, max_steps):
     assert mdp.name == f"gym:{env_id}"
 
 
-def test_outcomes_are_kept_unmerged_and_padding_stays_put():
+def test_duplicate_outcomes_are_merged_and_padding_stays_put():
+    """Each (s, a) holds one slot per distinct (next, reward, terminated), with the summed
+    probability of its listings in P, in the order of first listing; padding slots have
+    probability 0 and stay in s."""
     env = gymnasium.make("FrozenLake-v1")
+    table = env.unwrapped.P
     mdp = from_gymnasium(env, name="lake")
     assert mdp.name == "lake"
     assert mdp.max_outcomes == 3
     for s in range(mdp.n_states):
         for a in range(mdp.n_actions):
-            outcomes = env.unwrapped.P[s][a]
-            k = len(outcomes)
-            assert [int(x) for x in mdp.next_state[s, a, :k]] == [o[1] for o in outcomes]
+            tally: dict[tuple[int, float, bool], float] = {}
+            for p, s2, r, t in table[s][a]:
+                tally[(s2, float(r), t)] = tally.get((s2, float(r), t), 0.0) + p
+            k = len(tally)
+            slots = zip(
+                mdp.next_state[s, a, :k], mdp.reward[s, a, :k], mdp.terminal[s, a, :k], strict=True
+            )
+            assert [(int(s2), float(r), bool(t)) for s2, r, t in slots] == list(tally)
+            np.testing.assert_allclose(mdp.prob[s, a, :k], list(tally.values()))
+            assert mdp.prob[s, a].sum() == pytest.approx(1.0)
             assert (mdp.prob[s, a, k:] == 0).all()
             assert (mdp.next_state[s, a, k:] == s).all()
+
+
+def test_frozen_lake_duplicates_merged_answer_most_likely_and_determinism_right():
+    """Right in the top-right corner (P[3][2]) slips down into the hole 7 or stays in 3
+    twice (bumping right, slipping up): merged, staying has probability 2/3. Unmerged,
+    the first of three 1/3 slots (the hole) would be the most likely outcome, and the
+    greedy path would end there in one move. A 1x1 lake, where every slip bumps, lists
+    state 0 three times for every action: merged, it is deterministic. Merging leaves
+    the values as value iteration straight over P computes them."""
+    env = gymnasium.make("FrozenLake-v1")
+    mdp = from_gymnasium(env)
+    assert [outcome[1] for outcome in env.unwrapped.P[3][2]] == [7, 3, 3]
+    assert mdp.next_state[3, 2, :2].tolist() == [7, 3]
+    np.testing.assert_allclose(mdp.prob[3, 2], [1 / 3, 2 / 3, 0.0])
+    always_right = np.zeros((mdp.n_states, mdp.n_actions))
+    always_right[:, 2] = 1.0
+    assert greedy_path_length(mdp.next_state, mdp.prob, mdp.terminal, 3, always_right, 5) == -1
+    _, values = value_iteration(mdp, gamma=GAMMA)
+    expected = direct_value_iteration(env.unwrapped.P, mdp.n_states, mdp.n_actions, GAMMA)
+    np.testing.assert_allclose(values, expected, rtol=0, atol=1e-8)
+    tiny = from_gymnasium(gymnasium.make("FrozenLake-v1", desc=[["S"]]))
+    assert tiny.max_outcomes == 1
+    assert tiny.is_deterministic
+    np.testing.assert_array_equal(tiny.prob[0, :, 0], np.ones(4))
 
 
 def test_taxi_converts():

@@ -8,8 +8,8 @@ import dynalab.envs  # noqa: F401  (registers dynalab/DynaMaze-v0)
 from dynalab.agents.config import AgentConfig, dyna_q
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.gym_adapter import TabularEnv
-from dynalab.envs.mdp import ArrayMDP
-from dynalab.experiments.runner import run_agent_on_env
+from dynalab.envs.mdp import ArrayMDP, WorldSchedule
+from dynalab.experiments.runner import run_agent, run_agent_on_env
 
 
 def one_state_world(terminal: bool, max_steps: int) -> ArrayMDP:
@@ -36,6 +36,69 @@ def test_truncation_bootstraps_and_termination_does_not(terminal: bool, expected
     )
     assert result.episode_steps[0].tolist() == [1] * 60
     assert result.final_q[0, 0, 0] == pytest.approx(expected)
+
+
+def ring_world() -> ArrayMDP:
+    """Two states in a ring, one action: 0 -> 1 pays 1, 1 -> 0 pays 0, nothing ends, and
+    the time limit of 5 cuts every episode. At gamma 0.9, V(0) = 1 / (1 - 0.81), which
+    policy evaluation only approaches: where it stops depends on its tolerance."""
+    return ArrayMDP(
+        np.array([[[1]], [[0]]]),
+        np.ones((2, 1, 1)),
+        np.array([[[1.0]], [[0.0]]]),
+        np.zeros((2, 1, 1), dtype=bool),
+        np.array([1.0, 0.0]),
+        max_steps=5,
+    )
+
+
+def test_compiled_and_step_by_step_paths_record_bit_identical_greedy_values() -> None:
+    """With one action, both paths take the same steps whatever their random streams,
+    learn the same Q, and so must record the same greedy values to the last bit: both
+    call the ground truth's one greedy-value kernel, at its one tolerance."""
+    agent = AgentConfig("q-learning", 0, alpha=0.5, gamma=0.9, epsilon=0.1)
+    world = ring_world()
+    compiled = run_agent(world, agent, episodes=6, runs=2, seed=3)
+    stepped = run_agent_on_env(
+        lambda: TabularEnv(world), agent, episodes=6, runs=2, seed=3, true_mdp=world
+    )
+    assert compiled.episode_steps.tolist() == [[5] * 6] * 2
+    assert np.array_equal(compiled.episode_steps, stepped.episode_steps)
+    assert np.array_equal(compiled.final_q, stepped.final_q)
+    assert np.array_equal(compiled.greedy_value, stepped.greedy_value)
+    np.testing.assert_allclose(compiled.greedy_value, 1 / (1 - 0.81), rtol=0, atol=1e-8)
+
+
+def corridor(start: int) -> ArrayMDP:
+    """States 0-1-2-3 in a row, one action: each step moves right, and the move into 3
+    ends the episode with reward 1. Episodes start in ``start``, 3 - start steps away."""
+    next_state = np.array([[[1]], [[2]], [[3]], [[3]]])
+    reward = np.zeros((4, 1, 1))
+    reward[2, 0, 0] = 1.0
+    terminal = np.zeros((4, 1, 1), dtype=bool)
+    terminal[2:, 0, 0] = True
+    return ArrayMDP(next_state, np.ones((4, 1, 1)), reward, terminal, np.eye(4)[start])
+
+
+def test_an_episode_that_begins_at_a_world_switch_starts_in_the_new_world() -> None:
+    """The first world starts episodes in state 0 (3 steps), the second, in force from
+    real step 3, in state 1 (2 steps). The first episode ends exactly at step 3, so the
+    second starts in the new world: episodes of 3, 2, 2, 2 steps on both paths. The
+    greedy value at the first episode's end is the new world's too (the start is worth
+    gamma there, gamma^2 in the old world): after step 3 the new world is in force."""
+    gamma = 0.9
+    agent = AgentConfig("q-learning", 0, alpha=0.5, gamma=gamma, epsilon=0.1)
+    schedule = WorldSchedule((corridor(0), corridor(1)), (0, 3))
+    compiled = run_agent(schedule, agent, episodes=4, runs=2, seed=5)
+    stepped = run_agent_on_env(
+        lambda: TabularEnv(schedule), agent, episodes=4, runs=2, seed=5, true_mdp=schedule
+    )
+    assert compiled.episode_steps.tolist() == [[3, 2, 2, 2]] * 2
+    assert np.array_equal(compiled.episode_steps, stepped.episode_steps)
+    assert np.array_equal(compiled.episode_return, stepped.episode_return)
+    assert np.array_equal(compiled.final_q, stepped.final_q)
+    assert np.array_equal(compiled.greedy_value, stepped.greedy_value)
+    np.testing.assert_allclose(compiled.greedy_value, gamma, rtol=0, atol=1e-12)
 
 
 def test_step_by_step_learns_the_registered_maze_like_the_compiled_path() -> None:

@@ -110,14 +110,34 @@ def _outcome(outcome: Any) -> tuple[float, int, float, bool]:
     return float(p), int(s2), float(r), bool(t)
 
 
+def _merge_outcomes(
+    outcomes: list[tuple[float, int, float, bool]],
+) -> list[tuple[float, int, float, bool]]:
+    """One outcome per distinct ``(next, reward, terminated)``, probabilities summed.
+
+    Gymnasium lists a slip that bumps into the edge as its own entry, so FrozenLake's
+    ``P[3][2]`` names state 3 twice; merged, each slot is a distinct outcome, and a pair's
+    most likely outcome, or whether it is certain, can be read off one slot. Outcomes
+    keep the order of their first listing. A sole outcome gets probability exactly 1:
+    Gymnasium's thirds can sum to 1 give or take a rounding error.
+    """
+    merged: dict[tuple[int, float, bool], float] = {}
+    for p, s2, r, t in outcomes:
+        merged[(s2, r, t)] = merged.get((s2, r, t), 0.0) + p
+    if len(merged) == 1:
+        return [(1.0, s2, r, t) for s2, r, t in merged]
+    return [(p, s2, r, t) for (s2, r, t), p in merged.items()]
+
+
 def _outcome_arrays(
     rows: list[list[list[tuple[float, int, float, bool]]]], label: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Dense ``(next_state, prob, reward, terminal)`` arrays from the outcome lists.
 
-    Outcomes are kept one to a slot, in order, without merging; shorter lists are padded
-    with probability-0 slots that stay in ``s``.
+    Each (s, a) list is merged first (:func:`_merge_outcomes`), then its outcomes fill the
+    slots in order; shorter lists are padded with probability-0 slots that stay in ``s``.
     """
+    rows = [[_merge_outcomes(outcomes) for outcomes in row] for row in rows]
     n_states, n_actions = len(rows), len(rows[0])
     n_outcomes = max(len(outcomes) for row in rows for outcomes in row)
     if n_outcomes == 0:
@@ -168,10 +188,11 @@ def _refuse_hidden_dynamics(env: gymnasium.Env, label: str) -> None:
 def from_gymnasium(env: gymnasium.Env, name: str | None = None) -> ArrayMDP:
     """The exact :class:`ArrayMDP` of a toy-text Gymnasium env, read from ``env.unwrapped.P``.
 
-    The outcome axis is the longest outcome list over all (s, a); nothing is merged
-    (FrozenLake's slippery lists can name one next state twice). The start distribution is
-    ``initial_state_distrib``; the time limit ``env.spec.max_episode_steps`` (the
-    ``TimeLimit`` of ``gymnasium.make``) becomes ``max_steps``, else 0.
+    Outcomes of one (s, a) with equal next state, reward and termination are merged into
+    one, their probabilities summed (FrozenLake's slippery lists can name one next state
+    twice); the outcome axis is the longest merged list over all (s, a). The start
+    distribution is ``initial_state_distrib``; the time limit ``env.spec.max_episode_steps``
+    (the ``TimeLimit`` of ``gymnasium.make``) becomes ``max_steps``, else 0.
 
     CliffWalking needs no special case: in Gymnasium 1.x stepping into the cliff is an
     ordinary non-terminating outcome (reward -100, back to the start state 36), and the

@@ -25,7 +25,7 @@ from dynalab.agents.step import (
     agent_learn,
     generalizing_learn,
 )
-from dynalab.envs.ground_truth import greedy_path_length, greedy_policy, policy_evaluation_kernel
+from dynalab.envs.ground_truth import greedy_path_length, greedy_value_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
 from dynalab.models.diagnostics import model_error
 
@@ -44,9 +44,6 @@ RunLog = namedtuple(
         "totals",  # int64 [4]: episodes completed, real steps, planning updates, path found
     ],
 )
-
-EVALUATION_TOLERANCE = 1e-9
-EVALUATION_MAX_SWEEPS = 100_000
 
 
 def empty_log(max_episodes: int, n_records: int) -> RunLog:
@@ -77,30 +74,6 @@ def believed_start_value(start_prob: np.ndarray, q_values: np.ndarray) -> float:
     return total
 
 
-@njit(cache=True, nogil=True)
-def greedy_start_value(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    reward: np.ndarray,
-    terminal: np.ndarray,
-    start_prob: np.ndarray,
-    q_values: np.ndarray,
-    gamma: float,
-) -> float:
-    """True value of Q's greedy policy (ties uniform), expected over the start distribution."""
-    values = policy_evaluation_kernel(
-        next_state,
-        prob,
-        reward,
-        terminal,
-        greedy_policy(q_values),
-        gamma,
-        EVALUATION_TOLERANCE,
-        EVALUATION_MAX_SWEEPS,
-    )
-    return np.dot(start_prob, values)
-
-
 World = tuple[np.ndarray, ...]
 """``WorldSchedule.stacked()``: next_state, prob, reward, terminal, start_prob, max_steps,
 switch_steps, each with a leading axis over the worlds of the schedule."""
@@ -110,6 +83,15 @@ Budget = namedtuple("Budget", ["episodes", "steps", "evaluate", "record_every", 
 each episode's end, every how many real steps to record the cumulative reward, and
 ``path_limit``: when > 0, the run also stops at the end of the first episode after which
 the greedy path from the start reaches the goal within that many moves (Example 8.4)."""
+
+
+@njit(cache=True, nogil=True, inline="always")
+def world_in_force(switch_steps: np.ndarray, world_index: int, real_step: int) -> int:
+    """Index of the world in force at ``real_step``, searching on from ``world_index``
+    (worlds only ever come into force in order)."""
+    while world_index + 1 < switch_steps.shape[0] and switch_steps[world_index + 1] <= real_step:
+        world_index += 1
+    return world_index
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -125,7 +107,9 @@ def agent_loop(
 ) -> None:
     """One run of an agent of ``kind`` on a (possibly changing) array world.
 
-    World ``w`` is in force from real step ``switch_steps[w]`` on. ``budget.episodes > 0``
+    World ``w`` is in force from real step ``switch_steps[w]`` on: for that step, for the
+    start of an episode that begins at it and for the evaluation of an episode that ends
+    at it (as ``TabularEnv.world`` on the Gymnasium path). ``budget.episodes > 0``
     stops after that many episodes, ``budget.steps > 0`` after that many real steps (an
     unfinished last episode is not recorded). An episode ends on a terminating transition
     or, when the world in force has ``max_steps > 0``, on truncation after that many
@@ -136,12 +120,12 @@ def agent_loop(
     next_state, prob, reward, terminal, start_prob, max_steps, switch_steps = world
     model, queue, tree, cursor, learned, predecessors, ensemble = memory
     world_index = 0
-    n_worlds = switch_steps.shape[0]
     real_step = 0
     planning_total = 0
     episodes = 0
     reward_total = 0.0
     while True:
+        world_index = world_in_force(switch_steps, world_index, real_step)
         state = sample_start(start_prob[world_index], rng.random())
         cursor[0] = state
         cursor[1] = state
@@ -151,8 +135,7 @@ def agent_loop(
         while not episode_over:
             if budget.steps > 0 and real_step >= budget.steps:
                 break
-            while world_index + 1 < n_worlds and switch_steps[world_index + 1] <= real_step:
-                world_index += 1
+            world_index = world_in_force(switch_steps, world_index, real_step)
             action, searched = agent_act(kind, q_values, model, tree, state, params, rng)
             k = sample_outcome(prob[world_index], state, action, rng.random())
             next_s = next_state[world_index, state, action, k]
@@ -203,12 +186,13 @@ def agent_loop(
             episode_over = ended or (limit > 0 and steps_in_episode >= limit)
         if not episode_over:
             break
+        world_index = world_in_force(switch_steps, world_index, real_step)
         log.episode_steps[episodes] = steps_in_episode
         log.episode_return[episodes] = episode_return
         log.real_steps[episodes] = real_step
         log.planning_updates[episodes] = planning_total
         if budget.evaluate:
-            log.greedy_value[episodes] = greedy_start_value(
+            log.greedy_value[episodes] = greedy_value_kernel(
                 next_state[world_index],
                 prob[world_index],
                 reward[world_index],

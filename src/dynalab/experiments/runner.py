@@ -260,7 +260,7 @@ def run_agent_on_env(
     steps: int | None = None,
     runs: int = 1,
     seed: int = 0,
-    true_mdp: ArrayMDP | None = None,
+    true_mdp: ArrayMDP | WorldSchedule | None = None,
     record_every: int = 1,
     step_limit: int = DEFAULT_STEP_LIMIT,
     on_run_done: Callable[[int], None] | None = None,
@@ -273,11 +273,13 @@ def run_agent_on_env(
     and ``env.step()``. A transition ends the episode when ``terminated`` or
     ``truncated``; only ``terminated`` stops bootstrapping. Each run seeds its env from
     its own seed sequence. With ``true_mdp`` the greedy policy's true value is computed
-    at each episode's end; otherwise it is left unknown (nan).
+    at each episode's end, on the world in force then when it is a ``WorldSchedule``
+    (as in the compiled loop); otherwise it is left unknown (nan).
     """
     max_episodes, episode_budget, step_budget, record_every, n_records = budget_shape(
         episodes, steps, runs, record_every, step_limit
     )
+    truth = None if true_mdp is None else as_schedule(true_mdp)
     outcomes = []
     for index, seed_sequence in enumerate(run_seeds(seed, runs)):
         env = make_env()
@@ -344,16 +346,13 @@ def run_agent_on_env(
             log.episode_return[episode] = episode_return
             log.real_steps[episode] = real_step
             log.planning_updates[episode] = planning_total
-            if true_mdp is not None:
-                log.greedy_value[episode] = greedy_value(true_mdp, q_values, agent.gamma)
-                log.believed_value[episode] = believed_start_value(true_mdp.start_prob, q_values)
+            if truth is not None:
+                world = truth.world_at(real_step)
+                log.greedy_value[episode] = greedy_value(world, q_values, agent.gamma)
+                log.believed_value[episode] = believed_start_value(world.start_prob, q_values)
                 if agent.learns_model:
                     log.model_error[episode], log.reward_error[episode] = model_error(
-                        memory.model,
-                        true_mdp.next_state,
-                        true_mdp.prob,
-                        true_mdp.reward,
-                        true_mdp.terminal,
+                        memory.model, world.next_state, world.prob, world.reward, world.terminal
                     )
             episode += 1
             if episode_budget and episode >= episode_budget:

@@ -12,8 +12,9 @@ Two ways of distributing expected updates over a known model (the true MDP here)
 Both are undiscounted (gamma = 1; every transition ends the episode with probability
 0.1, so values stay finite). After every ``checkpoint_every`` updates a kernel records the
 *true* value of the start state under the greedy policy of its current Q, by policy
-evaluation on the MDP: what the updates have bought so far. Fig. 8.8 plots that value
-against the number of updates.
+evaluation on the MDP (the ground truth's ``greedy_value_kernel``, which the run loops
+record too): what the updates have bought so far. Fig. 8.8 plots that value against the
+number of updates.
 
 The kernels are one compiled implementation each; under ``NUMBA_DISABLE_JIT=1`` the same
 source runs as plain Python (the reference). :func:`figure_8_8` is the reproduction
@@ -30,12 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from dynalab.envs.ground_truth import (
-    expected_backup,
-    greedy_policy,
-    policy_evaluation_kernel,
-    value_iteration,
-)
+from dynalab.envs.ground_truth import expected_backup, greedy_value_kernel, value_iteration
 from dynalab.envs.mdp import sample_outcome
 from dynalab.envs.random_mdp import random_branching_mdp
 from dynalab.experiments.runner import make_rng
@@ -46,13 +42,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from dynalab.experiments.claims import Outcome
-
-EVALUATION_TOLERANCE = 1e-6
-"""Policy evaluation stops when no state's value changed by more than this in a sweep.
-With termination 0.1 per step a sweep contracts the error by at least 0.9, so the value
-recorded is within 9 x 1e-6 = ~1e-5 of the truth: far below the gaps Fig. 8.8 is about
-(hundredths to units)."""
-EVALUATION_MAX_SWEEPS = 10_000
 
 
 @njit(cache=True, nogil=True)
@@ -95,83 +84,11 @@ def expected_q_update(
 
 
 @njit(cache=True, nogil=True)
-def reachable_submdp(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    terminal: np.ndarray,
-    policy: np.ndarray,
-    start: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The states ``policy`` can act from, starting at ``start``, and the outcome table
-    renumbered onto them: ``(states, local_next)`` with ``states[i]`` the original state
-    of local state ``i`` and ``local_next[i, a, k]`` the local index of
-    ``next_state[states[i], a, k]``.
-
-    Local states are in reverse breadth-first order, so ``start`` is the last one: an
-    in-place sweep then updates a state after its successors, which carries values
-    back along a path in one sweep instead of one step per sweep. Outcomes the policy
-    never bootstraps from (terminal ones, or those of actions it never takes) point to
-    local state 0; they are never read.
-    """
-    n_states, n_actions, n_outcomes = next_state.shape
-    order = np.empty(n_states, dtype=np.int64)
-    seen = np.zeros(n_states, dtype=np.bool_)
-    order[0] = start
-    seen[start] = True
-    found, head = 1, 0
-    while head < found:
-        s = order[head]
-        head += 1
-        for a in range(n_actions):
-            if policy[s, a] > 0.0:
-                for k in range(n_outcomes):
-                    s2 = next_state[s, a, k]
-                    if prob[s, a, k] > 0.0 and not terminal[s, a, k] and not seen[s2]:
-                        seen[s2] = True
-                        order[found] = s2
-                        found += 1
-    local = np.zeros(n_states, dtype=np.int64)
-    states = np.empty(found, dtype=np.int64)
-    for i in range(found):
-        states[i] = order[found - 1 - i]
-        local[states[i]] = i
-    local_next = np.empty((found, n_actions, n_outcomes), dtype=np.int64)
-    for i in range(found):
-        for a in range(n_actions):
-            for k in range(n_outcomes):
-                local_next[i, a, k] = local[next_state[states[i], a, k]]
-    return states, local_next
-
-
-@njit(cache=True, nogil=True)
-def greedy_start_value(
-    next_state: np.ndarray,
-    prob: np.ndarray,
-    reward: np.ndarray,
-    terminal: np.ndarray,
-    q_values: np.ndarray,
-    start: int,
-) -> float:
-    """True undiscounted value of ``start`` under the greedy policy of ``q_values`` (ties
-    split uniformly), by iterative policy evaluation on the MDP.
-
-    Only the states the greedy policy can reach from ``start`` matter, so the evaluation
-    runs on those alone (:func:`reachable_submdp`): for b = 1 a greedy path of tens of
-    states instead of all 10,000.
-    """
-    policy = greedy_policy(q_values)
-    states, local_next = reachable_submdp(next_state, prob, terminal, policy, start)
-    values = policy_evaluation_kernel(
-        local_next,
-        prob[states],
-        reward[states],
-        terminal[states],
-        policy[states],
-        1.0,
-        EVALUATION_TOLERANCE,
-        EVALUATION_MAX_SWEEPS,
-    )
-    return values[states.shape[0] - 1]
+def start_distribution(n_states: int, start: int) -> np.ndarray:
+    """The start distribution of episodes that always begin in ``start``."""
+    start_prob = np.zeros(n_states)
+    start_prob[start] = 1.0
+    return start_prob
 
 
 @njit(cache=True, nogil=True)
@@ -203,7 +120,10 @@ def uniform_updates(
     _check_checkpoints(n_updates, checkpoint_every, out_values)
     n_states, n_actions = q_values.shape
     state_values = max_values(q_values)
-    out_values[0] = greedy_start_value(next_state, prob, reward, terminal, q_values, start)
+    start_prob = start_distribution(n_states, start)
+    out_values[0] = greedy_value_kernel(
+        next_state, prob, reward, terminal, start_prob, q_values, 1.0
+    )
     state, action = 0, 0
     for checkpoint in range(1, out_values.shape[0]):
         for _ in range(checkpoint_every):
@@ -216,8 +136,8 @@ def uniform_updates(
                 state += 1
                 if state == n_states:
                     state = 0
-        out_values[checkpoint] = greedy_start_value(
-            next_state, prob, reward, terminal, q_values, start
+        out_values[checkpoint] = greedy_value_kernel(
+            next_state, prob, reward, terminal, start_prob, q_values, 1.0
         )
 
 
@@ -246,7 +166,10 @@ def on_policy_updates(
     """
     _check_checkpoints(n_updates, checkpoint_every, out_values)
     state_values = max_values(q_values)
-    out_values[0] = greedy_start_value(next_state, prob, reward, terminal, q_values, start)
+    start_prob = start_distribution(q_values.shape[0], start)
+    out_values[0] = greedy_value_kernel(
+        next_state, prob, reward, terminal, start_prob, q_values, 1.0
+    )
     state = start
     episodes = 0
     for checkpoint in range(1, out_values.shape[0]):
@@ -259,8 +182,8 @@ def on_policy_updates(
             ends = terminal[state, action, k]
             episodes += ends
             state = start if ends else next_state[state, action, k]
-        out_values[checkpoint] = greedy_start_value(
-            next_state, prob, reward, terminal, q_values, start
+        out_values[checkpoint] = greedy_value_kernel(
+            next_state, prob, reward, terminal, start_prob, q_values, 1.0
         )
     return episodes
 
