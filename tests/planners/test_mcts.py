@@ -5,6 +5,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import ArrayMDP
@@ -87,6 +88,48 @@ def test_depth_one_search_on_q_star_is_greedy_on_q_star() -> None:
     for s in states:
         action = mcts_action(q_star, model, tree, int(s), 300, 1, 1.0, 0.95, generator)
         assert q_star[s, action] >= q_star[s].max() - 1e-9, (s, action, q_star[s])
+
+
+def two_step_model(scale: float) -> TabularModel:
+    """From state 0: action 0 pays ``scale`` and ends; action 1 pays 0 and leads to state 1,
+    where either action pays ``2 * scale`` and ends. Every pair has been tried."""
+    model = empty_model(3, 2)
+    model_update(model, 0, 0, scale, 2, True, 0)
+    model_update(model, 0, 1, 0.0, 1, False, 0)
+    for a in range(2):
+        model_update(model, 1, a, 2.0 * scale, 2, True, 0)
+    return model
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_default_exploration_finds_the_larger_delayed_reward_at_any_reward_scale(
+    scale: float,
+) -> None:
+    """With Q = 0 action 1's first simulation stops at the new state 1 and backs up 0,
+    below action 0's ``scale``; only a second visit sees its worth 0.9 * 2 * scale. The
+    agent's defaults (50 simulations, depth 3, c = 1) must make that visit and pick
+    action 1. The means are min-max normalised, so the reward scale cannot matter (with
+    raw returns c = 1 was blind to it at scale 100, and c = 0.01 and 0.5 at scale 1).
+    The model is deterministic, so the seed only breaks ties: the check is exact, over
+    20 seeds.
+    """
+    config = AgentConfig("mcts", 0)
+    model = two_step_model(scale)
+    q_values = np.zeros((3, 2))
+    tree = empty_tree(3, 2, config.depth)
+    for seed in range(20):
+        action = mcts_action(
+            q_values,
+            model,
+            tree,
+            0,
+            config.simulations,
+            config.depth,
+            config.exploration,
+            0.9,
+            rng(seed),
+        )
+        assert action == 1, (scale, seed)
 
 
 def test_untried_pairs_are_leaves_valued_by_q() -> None:

@@ -94,7 +94,10 @@ AGENT_KEYS: dict[str, str] = {
         f"mcts simulations per decision, >= 1 (default {_CONFIG_DEFAULTS['simulations']})"
     ),
     "depth": f"mcts depth of a simulation, >= 1 (default {_CONFIG_DEFAULTS['depth']})",
-    "c": f"mcts UCB exploration constant, >= 0 (default {_CONFIG_DEFAULTS['exploration']})",
+    "c": (
+        "mcts UCB exploration constant, relative to the range of returns the search has "
+        f"seen (means min-max normalised), >= 0 (default {_CONFIG_DEFAULTS['exploration']:g})"
+    ),
     "model_noise": (
         "fraction of (s, a) pairs whose learned next state is a fixed random wrong one, "
         "in [0, 1] (default 0; agents that learn a model)"
