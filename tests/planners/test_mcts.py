@@ -5,6 +5,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import ArrayMDP
@@ -69,11 +70,13 @@ def test_depth_one_search_on_q_star_is_greedy_on_q_star() -> None:
     """Depth 1 on a correct deterministic model backs up exactly r + gamma max Q*(s') =
     Q*(s, a), so each root mean equals Q* and the search is greedy on Q*.
 
-    A small exploration constant (0.01) keeps UCB1's visits to the worse actions few: the
-    smallest gap between Q* values here is about V*(1 - gamma) > 0.02, so with 300
-    simulations UCB1 gives a worse action at most (0.01/0.02)**2 * log(300) + 1 < 3
-    visits after its first. Q* is compared with a tolerance of 1e-9 (value iteration
-    runs to 1e-12) to decide which actions tie as greedy.
+    At the default c = 1 UCB1 still leaves the worse actions few visits: the returns are
+    the Q*(s, .) values themselves, so normalised the smallest gap between distinct Q*
+    values of a state is its gap over that state's range, >= 0.48 here (computed from
+    value iteration), and a worse action gets at most (1/0.48)**2 * log(300) + 1 < 26
+    of 300 simulations; the three worse ones together < 78, so a best action has the
+    most. Q* is compared with a tolerance of 1e-9 (value iteration runs to 1e-12) to
+    decide which actions tie as greedy.
     """
     mdp = dyna_maze().to_mdp()
     q_star, _ = value_iteration(mdp, 0.95)
@@ -83,8 +86,50 @@ def test_depth_one_search_on_q_star_is_greedy_on_q_star() -> None:
     states = np.flatnonzero(mdp.decision_states())
     assert len(states) > 40
     for s in states:
-        action = mcts_action(q_star, model, tree, int(s), 300, 1, 0.01, 0.95, generator)
+        action = mcts_action(q_star, model, tree, int(s), 300, 1, 1.0, 0.95, generator)
         assert q_star[s, action] >= q_star[s].max() - 1e-9, (s, action, q_star[s])
+
+
+def two_step_model(scale: float) -> TabularModel:
+    """From state 0: action 0 pays ``scale`` and ends; action 1 pays 0 and leads to state 1,
+    where either action pays ``2 * scale`` and ends. Every pair has been tried."""
+    model = empty_model(3, 2)
+    model_update(model, 0, 0, scale, 2, True, 0)
+    model_update(model, 0, 1, 0.0, 1, False, 0)
+    for a in range(2):
+        model_update(model, 1, a, 2.0 * scale, 2, True, 0)
+    return model
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_default_exploration_finds_the_larger_delayed_reward_at_any_reward_scale(
+    scale: float,
+) -> None:
+    """With Q = 0 action 1's first simulation stops at the new state 1 and backs up 0,
+    below action 0's ``scale``; only a second visit sees its worth 0.9 * 2 * scale. The
+    agent's defaults (50 simulations, depth 3, c = 1) must make that visit and pick
+    action 1. The means are min-max normalised, so the reward scale cannot matter (with
+    raw returns c = 1 was blind to it at scale 100, and c = 0.01 and 0.5 at scale 1).
+    The model is deterministic, so the seed only breaks ties: the check is exact, over
+    20 seeds.
+    """
+    config = AgentConfig("mcts", 0)
+    model = two_step_model(scale)
+    q_values = np.zeros((3, 2))
+    tree = empty_tree(3, 2, config.depth)
+    for seed in range(20):
+        action = mcts_action(
+            q_values,
+            model,
+            tree,
+            0,
+            config.simulations,
+            config.depth,
+            config.exploration,
+            0.9,
+            rng(seed),
+        )
+        assert action == 1, (scale, seed)
 
 
 def test_untried_pairs_are_leaves_valued_by_q() -> None:
@@ -113,8 +158,9 @@ def test_an_untried_pair_is_not_simulated_even_when_the_model_knows_its_state() 
 
 
 def test_tree_is_clean_after_a_search_and_seeds_repeat() -> None:
-    """After each call every statistic is zero again (exact: they are reset, not decayed),
-    the latest search's step count is recorded, and one seed gives one action sequence."""
+    """After each call every statistic is zero again and the return bounds are empty
+    (exact: they are reset, not decayed), the latest search's step count is recorded,
+    and one seed gives one action sequence."""
     mdp = dyna_maze().to_mdp()
     model = complete_model(mdp)
     q_values = np.zeros((mdp.n_states, mdp.n_actions))
@@ -131,6 +177,7 @@ def test_tree_is_clean_after_a_search_and_seeds_repeat() -> None:
             assert not tree.value_sum.any()
             assert not tree.state_visits.any()
             assert tree.n_touched[0] == 0
+            assert tree.value_bounds.tolist() == [np.inf, -np.inf]
             # each of the 200 simulations takes at least one step
             assert tree.search_steps[0] >= 200
         return actions

@@ -150,7 +150,13 @@ SIMULATIONS = _key(
 )
 DEPTH = _key("depth", int_in_range(1), 3, "model steps per simulation, >= 1", integer_from(1))
 EXPLORATION = _key(
-    "c", finite_float, 0.01, "UCB exploration constant, >= 0", number_in(0), field="exploration"
+    "c",
+    finite_float,
+    1.0,
+    "UCB exploration constant, relative to the range of returns the search has seen "
+    "(means min-max normalised), >= 0",
+    number_in(0),
+    field="exploration",
 )
 ENSEMBLE = _key(
     "ensemble",
