@@ -56,7 +56,7 @@ def test_compiled_and_step_by_step_paths_record_bit_identical_greedy_values() ->
     """With one action, both paths take the same steps whatever their random streams,
     learn the same Q, and so must record the same greedy values to the last bit: both
     call the ground truth's one greedy-value kernel, at its one tolerance."""
-    agent = AgentConfig("q-learning", 0, alpha=0.5, gamma=0.9, epsilon=0.1)
+    agent = AgentConfig(name="q-learning", alpha=0.5, gamma=0.9, epsilon=0.1)
     world = ring_world()
     compiled = run_agent(world, agent, episodes=6, runs=2, seed=3)
     stepped = run_agent_on_env(
@@ -87,7 +87,7 @@ def test_an_episode_that_begins_at_a_world_switch_starts_in_the_new_world() -> N
     greedy value at the first episode's end is the new world's too (the start is worth
     gamma there, gamma^2 in the old world): after step 3 the new world is in force."""
     gamma = 0.9
-    agent = AgentConfig("q-learning", 0, alpha=0.5, gamma=gamma, epsilon=0.1)
+    agent = AgentConfig(name="q-learning", alpha=0.5, gamma=gamma, epsilon=0.1)
     schedule = WorldSchedule((corridor(0), corridor(1)), (0, 3))
     compiled = run_agent(schedule, agent, episodes=4, runs=2, seed=5)
     stepped = run_agent_on_env(

@@ -113,7 +113,7 @@ def test_default_exploration_finds_the_larger_delayed_reward_at_any_reward_scale
     The model is deterministic, so the seed only breaks ties: the check is exact, over
     20 seeds.
     """
-    config = AgentConfig("mcts", 0)
+    config = AgentConfig(name="mcts")
     model = two_step_model(scale)
     q_values = np.zeros((3, 2))
     tree = empty_tree(3, 2, config.depth)
