@@ -423,7 +423,7 @@ def test_agents_lists_names_and_keys():
         assert name in stdout
     for key in ("alpha", "gamma", "epsilon", "kappa", "model"):
         assert key in stdout
-    assert any(line.startswith("│ n ") for line in stdout.splitlines())
+    assert any("│ n " in line for line in stdout.splitlines())
 
 
 def test_reproduce_list_names_the_reproductions():

@@ -163,14 +163,14 @@ def test_unfinished_episodes_are_recorded_as_missing() -> None:
         ({"alpha": 0.0}, "alpha must be in"),
         ({"gamma": 1.5}, "gamma must be in"),
         ({"epsilon": -0.1}, "epsilon must be in"),
-        ({"planning_steps": -1}, "planning_steps must be >= 0"),
+        ({"planning_steps": -1}, r"n \(planning_steps\) must be an integer >= 0"),
         ({"kappa": -1.0, "name": "dyna-q+"}, "kappa must be >= 0"),
         ({"model": "neural"}, "model must be one of"),
     ],
 )
 def test_hyper_parameters_are_validated(kwargs: dict, message: str) -> None:
     with pytest.raises(AgentConfigError, match=message):
-        AgentConfig(**kwargs)
+        AgentConfig(**{"name": "dyna-q", **kwargs})
 
 
 def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:

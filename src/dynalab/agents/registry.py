@@ -270,7 +270,7 @@ def resolve(config: Any) -> None:
                 f"{key.name} is for {', '.join(agents_taking(key))}; "
                 f"{entry.name} takes {key.name}={fixed}"
             )
-        key.check(key.name, value)
+        key.check(key.name if key.name == key.field else f"{key.name} ({key.field})", value)
         object.__setattr__(config, key.field, value)
     if entry.validate is not None:
         entry.validate(config)

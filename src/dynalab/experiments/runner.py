@@ -290,7 +290,7 @@ def run_agent_on_env(
             n_states,
             n_actions,
             corruption_rng(seed_sequence),
-            0 if true_mdp is None else true_mdp.max_outcomes,
+            0 if truth is None else truth.stacked()[0].shape[3],
         )
         params = agent_params(agent)
         log = empty_log(max_episodes, n_records)
