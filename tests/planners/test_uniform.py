@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dynalab.models.tabular import empty_model, model_update
+from dynalab.models.tabular import empty_model, model_update, planning_pair
 from dynalab.planners.uniform import plan_uniform
 
 
@@ -52,3 +52,23 @@ def test_dyna_q_never_plans_untried_actions() -> None:
         q_values, model, 200, 1.0, 0.0, 0.0, False, 100, np.random.Generator(np.random.SFC64(1))
     )
     assert q_values[0].tolist() == [0.5, 0.0]
+
+
+def test_planning_draws_a_seen_state_uniformly_then_an_action_tried_in_it() -> None:
+    """Fig. 8.1 step (f): state 0 with three tried actions and state 2 with one are each
+    drawn half the time; state 0's actions a sixth each. Exact over an even grid of the
+    one uniform the draw uses (no sampling error: 6000 points, each cell 1000)."""
+    model = empty_model(3, 4)
+    for action in (3, 0, 1):
+        model_update(model, 0, action, 0.0, 1, False, 0)
+    model_update(model, 2, 2, 0.0, 1, False, 0)
+    counts: dict[tuple[int, int], int] = {}
+    for uniform in (np.arange(6000) + 0.5) / 6000:
+        pair = planning_pair(model, False, uniform)
+        counts[pair] = counts.get(pair, 0) + 1
+    assert counts == {(0, 3): 1000, (0, 0): 1000, (0, 1): 1000, (2, 2): 3000}
+    every = {}
+    for uniform in (np.arange(8000) + 0.5) / 8000:
+        pair = planning_pair(model, True, uniform)
+        every[pair] = every.get(pair, 0) + 1
+    assert every == {(s, a): 1000 for s in (0, 2) for a in range(4)}

@@ -234,7 +234,17 @@ def agent_learn(
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         model_update(model, state, action, reward, next_state, terminal, step)
         return plan_on_policy(
-            q_values, model, cursor, params.planning_steps, alpha, gamma, params.epsilon, rng
+            q_values,
+            model,
+            cursor,
+            params.planning_steps,
+            alpha,
+            gamma,
+            params.epsilon,
+            params.kappa,
+            params.untried_actions,
+            step,
+            rng,
         )
     if kind == Kind.PRIORITIZED:
         slot = model_update(model, state, action, reward, next_state, terminal, step)

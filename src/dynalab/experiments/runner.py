@@ -191,9 +191,7 @@ def run_single(
     LOOPS[agent.kind](
         tuple(arrays),
         q_values,
-        agent_memory(
-            agent, n_states, n_actions, corruption_rng(seed_sequence), arrays[0].shape[3]
-        ),
+        agent_memory(agent, n_states, n_actions, corruption_rng(seed_sequence), arrays[0].shape[3]),
         agent_params(agent),
         Budget(episode_budget, step_budget, evaluate, record_every, path_limit),
         make_rng(seed_sequence),

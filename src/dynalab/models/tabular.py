@@ -40,6 +40,8 @@ TabularModel = namedtuple(
         "observed_action",  # int64 [S*A]: action of the i-th pair tried
         "reachable_state",  # int64 [S*A]: every (s, a) of an observed state s, by state
         "reachable_action",  # int64 [S*A]: ... and its action (Dyna-Q+ plans over these)
+        "tried_action",  # int64 [S, A]: the actions tried in s, in order first tried
+        "n_tried",  # int64 [S]: entries of tried_action[s] in use
         "corrupt_next",  # int64 [S, A]: the wrong next state recorded for (s, a) (-1: none)
         "sizes",  # int64 [2]: entries used in observed_*, and in reachable_*
         "counting",  # bool: True for the count-based model
@@ -95,6 +97,8 @@ def empty_model(
         observed_action=np.zeros(n_states * n_actions, dtype=np.int64),
         reachable_state=np.zeros(n_states * n_actions, dtype=np.int64),
         reachable_action=np.zeros(n_states * n_actions, dtype=np.int64),
+        tried_action=np.zeros((n_states, n_actions), dtype=np.int64),
+        n_tried=np.zeros(n_states, dtype=np.int64),
         corrupt_next=corruption(n_states, n_actions, spec.noise, rng),
         sizes=np.zeros(2, dtype=np.int64),
         counting=counting,
@@ -116,14 +120,18 @@ def corruption(
 
 @njit(cache=True, nogil=True, inline="always")
 def note_visit(model: TabularModel, state: int, action: int, step: int) -> None:
-    """Count a try of (s, a), remember when, and list a first-tried pair for planning
-    (on a state's first pair, every action of the state for Dyna-Q+)."""
+    """Count a try of (s, a), remember when, and list a first-tried pair for planning:
+    among the pairs tried, among the actions tried in s, and on a state's first pair every
+    action of the state (Dyna-Q+, generalizing models)."""
     if model.visits[state, action] == 0:
-        if model.visits[state].sum() == 0:
+        tried = model.n_tried[state]
+        if tried == 0:
             for any_action in range(model.visits.shape[1]):
                 model.reachable_state[model.sizes[1]] = state
                 model.reachable_action[model.sizes[1]] = any_action
                 model.sizes[1] += 1
+        model.tried_action[state, tried] = action
+        model.n_tried[state] = tried + 1
         model.observed_state[model.sizes[0]] = state
         model.observed_action[model.sizes[0]] = action
         model.sizes[0] += 1
@@ -132,13 +140,22 @@ def note_visit(model: TabularModel, state: int, action: int, step: int) -> None:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def planning_pairs(model: TabularModel, every_action: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """``(states, actions, count)`` of the pairs uniform planning draws from: the tried
-    pairs, or with ``every_action`` every action of every seen state (Dyna-Q+'s footnote
-    to §8.3, and the planners of generalizing models)."""
+def planning_pair(model: TabularModel, every_action: bool, uniform: float) -> tuple[int, int]:
+    """The (s, a) a uniform planning update draws, from one uniform draw in [0, 1).
+
+    Sutton & Barto Fig. 8.1, step (f): S is a random previously observed state, A a random
+    action previously taken in S; so each seen state is equally likely, however many of
+    its actions were tried. With ``every_action`` (Dyna-Q+'s footnote to §8.3, and the
+    planners of generalizing models) A is any action of S. The draw's integer part picks
+    the state, its fraction the action. The model must have seen a state.
+    """
+    n_actions = model.visits.shape[1]
+    scaled = uniform * (model.sizes[1] // n_actions)
+    index = int(scaled)
+    state = model.reachable_state[index * n_actions]
     if every_action:
-        return model.reachable_state, model.reachable_action, model.sizes[1]
-    return model.observed_state, model.observed_action, model.sizes[0]
+        return state, int((scaled - index) * n_actions)
+    return state, model.tried_action[state, int((scaled - index) * model.n_tried[state])]
 
 
 @njit(cache=True, nogil=True, inline="always")

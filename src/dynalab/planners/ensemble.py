@@ -1,7 +1,7 @@
 """Dyna planning on an ensemble of models, using their disagreement.
 
-Each planning update draws a pair uniformly (every action of seen states when the agent
-generalizes, ``model=aggregate``; else the tried pairs) and moves Q(s, a) towards the
+Each planning update draws a seen state uniformly, then an action of it (any action when
+the agent generalizes, ``model=aggregate``; else one tried in it) and moves Q(s, a) towards the
 members' mean one-step target shifted by lambda times their disagreement (the spread of
 their targets, ``dynalab.models.ensemble``):
 
@@ -19,7 +19,7 @@ from numba import njit
 
 from dynalab.models.aggregate import Generalization
 from dynalab.models.ensemble import Ensemble, ensemble_target
-from dynalab.models.tabular import TabularModel, planning_pairs
+from dynalab.models.tabular import TabularModel, planning_pair
 
 
 @njit(cache=True, nogil=True)
@@ -36,13 +36,11 @@ def plan_with_ensemble(
     """``planning_steps`` updates towards the uncertainty-shifted ensemble target;
     returns how many were made."""
     sign, weight, plan_untried = ensemble.settings[0], ensemble.settings[1], ensemble.settings[2]
-    pair_state, pair_action, n_pairs = planning_pairs(model, plan_untried > 0.0)
-    if n_pairs == 0:
+    if model.sizes[0] == 0:
         return 0
+    every_action = plan_untried > 0.0
     for _ in range(planning_steps):
-        pair = int(rng.random() * n_pairs)
-        state = pair_state[pair]
-        action = pair_action[pair]
+        state, action = planning_pair(model, every_action, rng.random())
         mean, spread = ensemble_target(ensemble, model, learned, q_values, state, action, gamma)
         target = mean + sign * weight * spread
         q_values[state, action] += alpha * (target - q_values[state, action])

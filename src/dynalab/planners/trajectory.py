@@ -9,6 +9,8 @@ kept between calls (``cursor``), so successive real steps continue the same traj
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -26,19 +28,34 @@ def plan_on_policy(
     alpha: float,
     gamma: float,
     epsilon: float,
+    kappa: float,
+    untried_actions: bool,
+    step: int,
     rng: np.random.Generator,
 ) -> int:
     """Make ``planning_steps`` simulated steps from ``cursor[0]`` (restarting at
     ``cursor[1]``, the start state); returns the updates made (steps that reached a pair
-    the model knows)."""
+    the model knows, or any pair with ``untried_actions``).
+
+    Dyna-Q+ plans the same way as in uniform planning: each simulated reward gets the
+    bonus ``kappa * sqrt(tau)`` (tau: real steps since the pair was last tried), and with
+    ``untried_actions`` an untried action is modelled as leading back to the same state
+    with reward 0 (Sutton & Barto §8.3 and its footnote), so the trajectory stays put
+    instead of restarting.
+    """
     updates = 0
     state = cursor[0]
     for _ in range(planning_steps):
         action = epsilon_greedy(q_values, state, epsilon, rng.random())
-        if model.visits[state, action] == 0:
+        if model.visits[state, action] > 0:
+            reward, next_state, terminal = model_sample(model, state, action, rng.random())
+        elif untried_actions:
+            reward, next_state, terminal = 0.0, state, False
+        else:
             state = cursor[1]
             continue
-        reward, next_state, terminal = model_sample(model, state, action, rng.random())
+        if kappa > 0.0:
+            reward += kappa * math.sqrt(step - model.last_tried[state, action])
         q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
         updates += 1
         state = cursor[1] if terminal else next_state

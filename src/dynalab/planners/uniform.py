@@ -1,7 +1,8 @@
 """Dyna's planning: sample updates on transitions drawn uniformly from the learned model.
 
-Sutton & Barto Fig. 8.1, step (f): repeat n times - pick a previously observed (S, A)
-at random, ask the model for (R, S'), and apply the Q-learning update to it.
+Sutton & Barto Fig. 8.1, step (f): repeat n times - S a random previously observed state,
+A a random action previously taken in S, ask the model for (R, S'), and apply the
+Q-learning update to it.
 Dyna-Q+ (§8.3) adds an exploration bonus kappa * sqrt(tau) to the simulated reward,
 where tau is the number of real steps since (S, A) was last tried, and (footnote to
 §8.3) also plans with actions never tried from an observed state, modelled as leading
@@ -15,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from dynalab.models.tabular import TabularModel, model_sample, planning_pairs
+from dynalab.models.tabular import TabularModel, model_sample, planning_pair
 from dynalab.planners.td import q_learning_update
 
 
@@ -33,16 +34,14 @@ def plan_uniform(
 ) -> int:
     """Apply ``planning_steps`` simulated Q-learning updates; returns how many were made.
 
-    Without ``untried_actions`` the pair is drawn uniformly over observed (s, a) pairs;
-    with it, uniformly over every action of every observed state.
+    Each draws a seen state uniformly, then (without ``untried_actions``) an action
+    tried in it uniformly, as in Fig. 8.1, or (with it) any of its actions
+    (:func:`~dynalab.models.tabular.planning_pair`).
     """
-    pair_state, pair_action, n_pairs = planning_pairs(model, untried_actions)
-    if n_pairs == 0:
+    if model.sizes[0] == 0:
         return 0
     for _ in range(planning_steps):
-        pair = int(rng.random() * n_pairs)
-        state = pair_state[pair]
-        action = pair_action[pair]
+        state, action = planning_pair(model, untried_actions, rng.random())
         if model.visits[state, action] > 0:
             reward, next_state, terminal = model_sample(model, state, action, rng.random())
         else:
