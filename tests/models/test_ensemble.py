@@ -203,7 +203,10 @@ def test_ensemble_runs_are_reproducible() -> None:
         ({"uncertainty": "optimistic"}, "need an ensemble"),
         ({"uncertainty_weight": 2.0}, "need an ensemble"),
         ({"ensemble": 3, "model": "counts", "uncertainty": "wild"}, "uncertainty must be one"),
-        ({"ensemble": 3, "model": "counts", "uncertainty_weight": -1.0}, "lambda must be"),
+        (
+            {"ensemble": 3, "model": "counts", "uncertainty_weight": -1.0},
+            r"lambda \(uncertainty_weight",
+        ),
         ({"ensemble": -2}, "ensemble must be an integer >= 0"),
     ],
 )
