@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 
 import dynalab
 from dynalab.cli import app, main
-from dynalab.experiments.results import EPISODE_COLUMNS, RUN_FOLDER_VERSION, STEP_COLUMNS
+from dynalab.runfolder import EPISODE_COLUMNS, RUN_FOLDER_VERSION, STEP_COLUMNS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DEFAULT_LABELS = ["q-learning", "dyna-q:n=5", "dyna-q:n=50"]

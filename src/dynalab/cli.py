@@ -158,7 +158,7 @@ def compare(
 
     With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze.
     """
-    from dynalab.experiments.compare import write_run_folder
+    from dynalab.experiments.compare import write_comparison
     from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
 
     try:
@@ -196,7 +196,7 @@ def compare(
         seed=seed,
         jobs=jobs,
     )
-    summary = write_run_folder(comparison, folder, force=force, plot=not no_plot)
+    summary = write_comparison(comparison, folder, force=force, plot=not no_plot)
     console = plain_console()
     console.print(summary_table(summary))
     if not quiet:
@@ -403,7 +403,7 @@ def tradeoff_table(summary: dict) -> Table:
 def estimate_text(entry: dict | None) -> str:
     """``mean [low, high]`` from a summary estimate (or a dash when there is none:
     no entry, or a mean that is ``None`` in JSON or nan in memory)."""
-    from dynalab.experiments.stats import Estimate
+    from dynalab.analysis.stats import Estimate
 
     if not entry or entry.get("mean") is None or math.isnan(entry["mean"]):
         return "-"

@@ -7,7 +7,7 @@ import pytest
 from dynalab.agents.config import AgentConfig, AgentConfigError
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
-from dynalab.experiments.runner import run_agent
+from dynalab.run.runner import run_agent
 
 AGENTS = {
     "dyna-q on-policy": AgentConfig(name="dyna-q", planning_steps=10, sampling="on-policy"),

@@ -14,7 +14,6 @@ from typer.testing import CliRunner, Result
 from dynalab.agents.config import AgentConfig
 from dynalab.cli import app
 from dynalab.experiments.compare import Comparison
-from dynalab.experiments.runner import RunResult
 from dynalab.experiments.specs import AgentSpec, parse_agent_spec, parse_env_spec
 from dynalab.experiments.tradeoff import (
     DEFAULT_TRADEOFF_AGENTS,
@@ -25,6 +24,7 @@ from dynalab.experiments.tradeoff import (
     tradeoff_rows,
     world_problem,
 )
+from dynalab.run.runner import RunResult
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SMALL_AGENTS = [

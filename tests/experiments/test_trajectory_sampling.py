@@ -11,7 +11,7 @@ from dynalab.envs.ground_truth import evaluate_policy, greedy_value, value_itera
 from dynalab.envs.mdp import ArrayMDP
 from dynalab.envs.random_mdp import random_branching_mdp
 from dynalab.experiments import trajectory_sampling as ts
-from dynalab.experiments.runner import make_rng
+from dynalab.run.seeds import make_rng
 from tests.jit_modes import outputs_in_both_modes
 
 
@@ -141,7 +141,7 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         import numpy as np
         from dynalab.envs.random_mdp import random_branching_mdp
         from dynalab.experiments import trajectory_sampling as ts
-        from dynalab.experiments.runner import make_rng
+        from dynalab.run.seeds import make_rng
         mdp = random_branching_mdp(30, 2, np.random.default_rng(3))
         arrays = (mdp.next_state, mdp.prob, mdp.reward, mdp.terminal)
         q_u, out_u = np.zeros((30, 2)), np.empty(7)

@@ -12,12 +12,13 @@ from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import WorldSchedule
-from dynalab.experiments.loop import LOOPS, Budget, empty_log
-from dynalab.experiments.runner import make_rng, run_agent, run_seeds
 from dynalab.models.aggregate import learn_generalization
 from dynalab.models.ensemble import ensemble_target, ensemble_update, poisson_one
 from dynalab.models.tabular import model_update
 from dynalab.planners.ensemble import plan_with_ensemble
+from dynalab.run.loop import LOOPS, Budget, empty_log
+from dynalab.run.runner import run_agent
+from dynalab.run.seeds import make_rng, run_seeds
 from tests.jit_modes import outputs_in_both_modes
 
 GAMMA = 0.9
@@ -230,7 +231,7 @@ def test_the_ensemble_runs_uncompiled_with_identical_numbers() -> None:
         """
         from dynalab.agents.config import AgentConfig
         from dynalab.envs.builtin import swamp_maze
-        from dynalab.experiments.runner import run_agent
+        from dynalab.run.runner import run_agent
         agent = AgentConfig(
             name="dyna-q", planning_steps=3, model="aggregate", ensemble=3, uncertainty_weight=0.5
         )

@@ -2,7 +2,7 @@
 
 The compiled loop calls :func:`agent_act` before each real step and :func:`agent_learn`
 after it (:func:`generalizing_learn` for the agents that generalize). ``kind`` is a
-compile-time constant in each compiled loop (see ``dynalab.experiments.loop``), so each
+compile-time constant in each compiled loop (see ``dynalab.run.loop``), so each
 agent's loop contains only its own branch.
 """
 

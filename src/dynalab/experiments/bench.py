@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dynalab.agents.config import AgentConfig, dyna_q, q_learning
 from dynalab.agents.registry import REGISTRY
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.runner import run_agent
 from dynalab.experiments.specs import parse_agent_spec
+from dynalab.run.runner import run_agent
 
 FIG_8_2_AGENTS = (0, 5, 50)
 
@@ -61,7 +61,7 @@ _THROUGHPUT_SCRIPT = """
 import json, time
 from dynalab.agents.config import AgentConfig
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.runner import run_agent
+from dynalab.run.runner import run_agent
 world = dyna_maze().to_mdp()
 agent = AgentConfig(**json.loads({agent!r}))
 run_agent(world, agent, steps=10, evaluate=False, record_every=0)
@@ -77,7 +77,7 @@ import json, time
 started = time.perf_counter()
 from dynalab.agents.config import dyna_q
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.runner import run_agent
+from dynalab.run.runner import run_agent
 imported = time.perf_counter()
 run_agent(dyna_maze().to_mdp(), dyna_q(5), episodes=1, runs=1)
 print(json.dumps({"import": imported - started, "first_run": time.perf_counter() - imported}))

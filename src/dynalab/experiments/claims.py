@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.figure import Figure
 
+from dynalab.analysis.stats import Estimate
 from dynalab.experiments.compare import Comparison
-from dynalab.experiments.stats import Estimate
 
 
 @dataclass(frozen=True)

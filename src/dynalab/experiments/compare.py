@@ -2,7 +2,7 @@
 
 :func:`run_comparison` runs every agent on the same world with the same per-run seeds;
 :func:`summarize` turns the runs into the numbers the table and ``summary.json`` show,
-each a mean with a 95% bootstrap interval across runs; :func:`write_run_folder` writes
+each a mean with a 95% bootstrap interval across runs; :func:`write_comparison` writes
 the run folder (the documented contract) and its plots.
 """
 
@@ -15,15 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from dynalab import runfolder
+from dynalab.analysis import metrics
+from dynalab.analysis.stats import Estimate, mean_ci, probability_of_improvement
 from dynalab.envs.ground_truth import value_iteration
-from dynalab.experiments import metrics, results
-from dynalab.experiments.runner import RunResult, run_agent, run_agent_on_env
 from dynalab.experiments.specs import AgentSpec, World
-from dynalab.experiments.stats import (
-    Estimate,
-    mean_ci,
-    probability_of_improvement,
-)
+from dynalab.run.gym_loop import run_agent_on_env
+from dynalab.run.runner import RunResult, run_agent
 
 NEAR_OPTIMAL_VALUE_TOLERANCE = 0.05
 NEAR_SHORTEST_PATH_TOLERANCE = 0.2
@@ -319,21 +317,23 @@ def config_dict(comparison: Comparison) -> dict:
     return config
 
 
-def write_run_folder(
+def write_comparison(
     comparison: Comparison, folder: Path, *, force: bool, plot: bool = True
 ) -> dict:
     """Write config.json, episodes.csv or steps.csv, summary.json and the plots."""
-    path = results.prepare_run_folder(folder, force)
     summary = summarize(comparison)
-    results.write_config(path, config_dict(comparison))
-    labels = comparison.labels
-    results.write_episodes(path, comparison.results, labels)
-    results.write_steps(path, comparison.results, labels)
-    results.write_summary(path, summary)
+    figures = {}
     if plot:
         from dynalab.experiments.figures import comparison_figures
-        from dynalab.plots import save_figure
 
-        for name, figure in comparison_figures(comparison).items():
-            save_figure(figure, path / name)
+        figures = comparison_figures(comparison)
+    runfolder.write_run_folder(
+        folder,
+        force=force,
+        config=config_dict(comparison),
+        summary=summary,
+        results=comparison.results,
+        labels=comparison.labels,
+        figures=figures,
+    )
     return summary

@@ -8,9 +8,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from dynalab import plots
+from dynalab.analysis.stats import mean_ci_per_column
 from dynalab.envs.maze import Maze
-from dynalab.experiments.runner import RunResult
-from dynalab.experiments.stats import mean_ci_per_column
+from dynalab.run.runner import RunResult
 
 if TYPE_CHECKING:
     from dynalab.experiments.compare import Comparison

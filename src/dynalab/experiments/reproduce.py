@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from dynalab import runfolder
 from dynalab.agents.config import AgentConfig
+from dynalab.analysis.stats import Estimate, mean_ci
 from dynalab.envs.ground_truth import (
     epsilon_greedy_policy,
     expected_episode_length,
@@ -23,7 +25,6 @@ from dynalab.envs.ground_truth import (
 )
 from dynalab.envs.maze import Maze
 from dynalab.envs.mdp import WorldSchedule
-from dynalab.experiments import results
 from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import (
     Comparison,
@@ -32,10 +33,10 @@ from dynalab.experiments.compare import (
     run_comparison,
     summarize,
 )
-from dynalab.experiments.runner import RunResult, run_seeds, run_single
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
-from dynalab.experiments.stats import Estimate, mean_ci
 from dynalab.experiments.trajectory_sampling import TASKS, figure_8_8
+from dynalab.run.runner import RunResult, run_single
+from dynalab.run.seeds import run_seeds
 
 BOOK_DEFAULTS = {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1}
 NEAR_OPTIMAL_SLACK = 1.2
@@ -338,8 +339,8 @@ def example_8_4(runs: int, seed: int, jobs: int, advance: Callable[[int], None])
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from dynalab.analysis.stats import ratio_of_means
     from dynalab.envs.builtin import dyna_maze
-    from dynalab.experiments.stats import ratio_of_means
     from dynalab.plots import frontier
 
     agents = {
@@ -501,24 +502,24 @@ def write_reproduction(
 ) -> None:
     """The run folder of a reproduction: the comparison's files plus the claims."""
     from dynalab.experiments.figures import comparison_figures
-    from dynalab.plots import save_figure
 
-    path = results.prepare_run_folder(folder, force)
     config = reproduction_config(reproduction, runs, seed, jobs)
     summary: dict = {"reproduction": reproduction.name, "title": reproduction.title}
     figures = dict(outcome.figures)
-    if outcome.comparison is not None:
-        comparison = outcome.comparison
+    comparison = outcome.comparison
+    if comparison is not None:
         config["comparison"] = config_dict(comparison)
         summary.update(summarize(comparison))
-        labels = comparison.labels
-        results.write_episodes(path, comparison.results, labels)
-        results.write_steps(path, comparison.results, labels)
         figures.update(comparison_figures(comparison))
     summary.update(outcome.extra_summary)
     summary["claims"] = [claim.to_dict() for claim in outcome.claims]
     summary["all_claims_hold"] = all(claim.holds for claim in outcome.claims)
-    results.write_config(path, config)
-    results.write_summary(path, summary)
-    for name, figure in figures.items():
-        save_figure(figure, path / name)
+    runfolder.write_run_folder(
+        folder,
+        force=force,
+        config=config,
+        summary=summary,
+        results=comparison.results if comparison is not None else (),
+        labels=comparison.labels if comparison is not None else (),
+        figures=figures,
+    )

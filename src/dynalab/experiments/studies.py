@@ -13,12 +13,12 @@ from collections.abc import Callable
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
+from dynalab.analysis.stats import Estimate, mean_ci, share_closed
 from dynalab.envs.builtin import dyna_maze
 from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import run_comparison
-from dynalab.experiments.runner import RunResult, run_agent
 from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
-from dynalab.experiments.stats import Estimate, mean_ci, share_closed
+from dynalab.run.runner import RunResult, run_agent
 
 NOISE_LEVELS = (0.0, 0.05, 0.1, 0.2, 0.4)
 PLANNING_STEPS = (0, 5, 50)

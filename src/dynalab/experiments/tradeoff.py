@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from dynalab import runfolder
 from dynalab.agents.config import AgentConfig
 from dynalab.agents.registry import REGISTRY
-from dynalab.experiments import results
+from dynalab.analysis.stats import mean_ci
 from dynalab.experiments.compare import (
     Comparison,
     budget,
@@ -29,7 +30,6 @@ from dynalab.experiments.compare import (
     near_optimal_criterion,
 )
 from dynalab.experiments.specs import World
-from dynalab.experiments.stats import mean_ci
 
 DEFAULT_TRADEOFF_AGENTS = (
     "q-learning",
@@ -261,16 +261,14 @@ def write_tradeoff_folder(
     """Write config.json (command "tradeoff"), episodes.csv, steps.csv, summary.json
     and, with ``plot``, frontier_updates.png and frontier_time.png. Returns the summary."""
     rows = tradeoff_rows(comparison)
-    path = results.prepare_run_folder(folder, force)
     summary = tradeoff_summary(comparison, rows)
-    results.write_config(path, {**config_dict(comparison), "command": "tradeoff"})
-    labels = comparison.labels
-    results.write_episodes(path, comparison.results, labels)
-    results.write_steps(path, comparison.results, labels)
-    results.write_summary(path, summary)
-    if plot:
-        from dynalab.plots import save_figure
-
-        for name, figure in tradeoff_figures(comparison, rows).items():
-            save_figure(figure, path / name)
+    runfolder.write_run_folder(
+        folder,
+        force=force,
+        config={**config_dict(comparison), "command": "tradeoff"},
+        summary=summary,
+        results=comparison.results,
+        labels=comparison.labels,
+        figures=tradeoff_figures(comparison, rows) if plot else None,
+    )
     return summary

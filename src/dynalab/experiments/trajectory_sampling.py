@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from dynalab.analysis.stats import Estimate, mean_ci, mean_ci_per_column, ratio_of_means
 from dynalab.envs.ground_truth import expected_backup, greedy_value_kernel, value_iteration
 from dynalab.envs.mdp import sample_outcome
 from dynalab.envs.random_mdp import random_branching_mdp
-from dynalab.experiments.runner import make_rng
-from dynalab.experiments.stats import Estimate, mean_ci, mean_ci_per_column, ratio_of_means
 from dynalab.planners.policy import epsilon_greedy
+from dynalab.run.seeds import make_rng
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -10,9 +10,10 @@ from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.builtin import blocking_maze, dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule
-from dynalab.experiments.loop import LOOPS, Budget, empty_log
-from dynalab.experiments.runner import make_rng, run_agent, run_seeds
 from dynalab.planners.uniform import plan_uniform
+from dynalab.run.loop import LOOPS, Budget, empty_log
+from dynalab.run.runner import run_agent
+from dynalab.run.seeds import make_rng, run_seeds
 from tests.jit_modes import outputs_in_both_modes
 
 
@@ -179,7 +180,7 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         """
         from dynalab.agents.config import dyna_q_plus
         from dynalab.envs.builtin import dyna_maze
-        from dynalab.experiments.runner import run_agent
+        from dynalab.run.runner import run_agent
         r = run_agent(dyna_maze().to_mdp(), dyna_q_plus(3, kappa=0.01), episodes=2, runs=2)
         print(r.episode_steps.tolist(), repr(float(r.final_q.sum())))
         """

@@ -1,7 +1,7 @@
-"""Per-run metrics over the arrays of a :class:`~dynalab.experiments.runner.RunResult`.
+"""Per-run metrics over the arrays of a :class:`~dynalab.run.runner.RunResult`.
 
 Each function takes arrays with one row per run and returns one number per run (or a
-dict of such arrays), so that :mod:`dynalab.experiments.stats` can put an interval on
+dict of such arrays), so that :mod:`dynalab.analysis.stats` can put an interval on
 it. As in bsuite's analyses, a run that never reaches a threshold is data: its value is
 nan, never dropped, and callers report how many runs got nan (``np.isnan(x).sum()``).
 
@@ -152,7 +152,7 @@ def area_under_curve(episode_steps: np.ndarray) -> np.ndarray:
 def steps_at(episode_steps: np.ndarray, episodes: list[int]) -> dict[int, np.ndarray]:
     """Per run, the steps of each of the given 1-based ``episodes``: ``{episode: array}``.
 
-    Episodes a run did not complete are nan (so :func:`~dynalab.experiments.stats.mean_ci`
+    Episodes a run did not complete are nan (so :func:`~dynalab.analysis.stats.mean_ci`
     drops them and its ``n`` says how many runs remain). An episode outside the arrays
     is an error, not a nan.
     """

@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from dynalab.experiments.stats import (
-    Estimate,
-    mean_ci,
-    mean_ci_per_column,
-    probability_of_improvement,
-)
+from dynalab.analysis.stats import Estimate, mean_ci, mean_ci_per_column, probability_of_improvement
 
 
 def test_the_interval_of_200_normal_draws_contains_the_true_mean() -> None:
@@ -182,7 +177,7 @@ def test_ratio_of_means_on_known_samples() -> None:
     """Exponential samples with means 10 and 2: ratio 5. With 200 draws each the ratio's
     relative standard error is about sqrt(2/200) = 0.1, so 5 lies inside a 95% interval
     whose width is around 2; the fixed seed keeps the check stable."""
-    from dynalab.experiments.stats import ratio_of_means
+    from dynalab.analysis.stats import ratio_of_means
 
     rng = np.random.default_rng(3)
     top, bottom = rng.exponential(10.0, 200), rng.exponential(2.0, 200)
@@ -198,7 +193,7 @@ def test_share_closed_on_known_samples() -> None:
     closes 3/4 of the gap. With 400 draws of sd 0.5 each, the share's standard error is
     about sqrt(0.025^2 + (0.75 * 0.025)^2) / 1.0 = 0.031, so 0.75 lies inside a 95%
     interval about 0.12 wide; the fixed seeds keep the check stable."""
-    from dynalab.experiments.stats import share_closed
+    from dynalab.analysis.stats import share_closed
 
     rng = np.random.default_rng(4)
     before, after = rng.normal(1.0, 0.5, 400), rng.normal(0.25, 0.5, 400)

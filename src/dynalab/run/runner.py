@@ -1,8 +1,8 @@
-"""Run one agent on one world over many seeds, in parallel, and collect the arrays.
+"""Run one agent on one array world over many seeds, in parallel, and collect the arrays.
 
-Each run ``i`` gets its own random generator from ``SeedSequence(seed).spawn(runs)[i]``,
-so its numbers do not depend on how many runs, threads or jobs there are. Runs go to a
-thread pool: the compiled loop releases the GIL, so threads use all cores.
+Each run ``i`` draws from its own seed sequence (``dynalab.run.seeds``), so its numbers
+do not depend on how many runs, threads or jobs there are. Runs go to a thread pool: the
+compiled loop releases the GIL, so threads use all cores.
 """
 
 from __future__ import annotations
@@ -11,26 +11,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
-from dynalab.agents.kinds import GENERALIZING_KINDS
-from dynalab.agents.step import (
-    agent_act,
-    agent_learn,
-    agent_memory,
-    agent_params,
-    generalizing_learn,
-)
-from dynalab.envs.ground_truth import greedy_value
+from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
-from dynalab.experiments.loop import LOOPS, Budget, RunLog, believed_start_value, empty_log
-from dynalab.models.diagnostics import model_error
-
-if TYPE_CHECKING:
-    import gymnasium
+from dynalab.run.loop import LOOPS, Budget, RunLog, empty_log
+from dynalab.run.seeds import corruption_rng, make_rng, run_seeds
 
 DEFAULT_STEP_LIMIT = 5_000_000
 
@@ -67,28 +55,6 @@ class RunResult:
     @property
     def runs(self) -> int:
         return self.episode_steps.shape[0]
-
-
-def run_seeds(seed: int, runs: int) -> list[np.random.SeedSequence]:
-    """The per-run seed sequences: run ``i``'s stream is fixed by (seed, i) alone."""
-    return np.random.SeedSequence(seed).spawn(runs)
-
-
-def make_rng(seed_sequence: np.random.SeedSequence) -> np.random.Generator:
-    """The generator a run draws from inside compiled code (SFC64: fast, good quality)."""
-    return np.random.Generator(np.random.SFC64(seed_sequence))
-
-
-CORRUPTION_STREAM = 7919
-
-
-def corruption_rng(seed_sequence: np.random.SeedSequence) -> np.random.Generator:
-    """A run's second, independent stream, for drawing its model's corruption: derived
-    from the run's seed sequence without spawning, so it is the same on every call."""
-    child = np.random.SeedSequence(
-        seed_sequence.entropy, spawn_key=(*seed_sequence.spawn_key, CORRUPTION_STREAM)
-    )
-    return np.random.default_rng(child)
 
 
 def budget_shape(
@@ -166,7 +132,7 @@ def run_agent(
     else:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(one_run, range(runs), seeds))
-    return _collect(agent, schedule.name, seed, outcomes, max_episodes, record_every)
+    return collect(agent, schedule.name, seed, outcomes, max_episodes, record_every)
 
 
 def run_single(
@@ -205,7 +171,7 @@ def warm_up(arrays: tuple[np.ndarray, ...], agent: AgentConfig) -> None:
     run_single(arrays, agent, np.random.SeedSequence(0), 0, 1)
 
 
-def _collect(
+def collect(
     agent: AgentConfig,
     world_name: str,
     seed: int,
@@ -248,116 +214,3 @@ def _collect(
         wall_time=np.array([elapsed for _, _, elapsed in outcomes]),
         final_q=np.stack([q for _, q, _ in outcomes]),
     )
-
-
-def run_agent_on_env(
-    make_env: Callable[[], gymnasium.Env],
-    agent: AgentConfig,
-    *,
-    episodes: int | None = None,
-    steps: int | None = None,
-    runs: int = 1,
-    seed: int = 0,
-    true_mdp: ArrayMDP | WorldSchedule | None = None,
-    record_every: int = 1,
-    step_limit: int = DEFAULT_STEP_LIMIT,
-    on_run_done: Callable[[int], None] | None = None,
-    world_name: str = "gym",
-) -> RunResult:
-    """Run ``agent`` on a Gymnasium env with Discrete spaces, step by step, over many runs.
-
-    The agent's compiled pieces (``agent_act``, ``agent_learn``) are the same ones the
-    compiled loop uses; only the loop itself is Python, around ``env.reset(seed=)``
-    and ``env.step()``. A transition ends the episode when ``terminated`` or
-    ``truncated``; only ``terminated`` stops bootstrapping. Each run seeds its env from
-    its own seed sequence. With ``true_mdp`` the greedy policy's true value is computed
-    at each episode's end, on the world in force then when it is a ``WorldSchedule``
-    (as in the compiled loop); otherwise it is left unknown (nan).
-    """
-    max_episodes, episode_budget, step_budget, record_every, n_records = budget_shape(
-        episodes, steps, runs, record_every, step_limit
-    )
-    truth = None if true_mdp is None else as_schedule(true_mdp)
-    outcomes = []
-    for index, seed_sequence in enumerate(run_seeds(seed, runs)):
-        env = make_env()
-        n_states, n_actions = env.observation_space.n, env.action_space.n
-        q_values = np.zeros((n_states, n_actions))
-        memory = agent_memory(
-            agent,
-            n_states,
-            n_actions,
-            corruption_rng(seed_sequence),
-            0 if truth is None else truth.stacked()[0].shape[3],
-        )
-        params = agent_params(agent)
-        log = empty_log(max_episodes, n_records)
-        rng = make_rng(seed_sequence)
-        env_seed = int(seed_sequence.generate_state(1)[0])
-        started = time.perf_counter()
-        real_step, planning_total, reward_total, episode = 0, 0, 0.0, 0
-        while episode < max_episodes and real_step < step_budget:
-            state, _ = env.reset(seed=env_seed if episode == 0 else None)
-            memory.cursor[:] = state
-            steps_in_episode, episode_return, episode_over = 0, 0.0, False
-            while not episode_over and real_step < step_budget:
-                action, searched = agent_act(
-                    agent.kind, q_values, memory.model, memory.tree, state, params, rng
-                )
-                next_state, reward, terminated, truncated, _ = env.step(action)
-                step = (state, action, float(reward), next_state, terminated, real_step)
-                if agent.kind in GENERALIZING_KINDS:
-                    planned = generalizing_learn(
-                        agent.kind,
-                        q_values,
-                        memory.model,
-                        memory.learned,
-                        memory.ensemble,
-                        *step,
-                        params,
-                        rng,
-                    )
-                else:
-                    planned = agent_learn(
-                        agent.kind,
-                        q_values,
-                        memory.model,
-                        memory.queue,
-                        memory.cursor,
-                        memory.predecessors,
-                        *step,
-                        params,
-                        rng,
-                    )
-                planning_total += searched + planned
-                real_step += 1
-                steps_in_episode += 1
-                episode_return += reward
-                reward_total += reward
-                if record_every and real_step % record_every == 0:
-                    log.cumulative_reward[real_step // record_every - 1] = reward_total
-                state = next_state
-                episode_over = terminated or truncated
-            if not episode_over:
-                break
-            log.episode_steps[episode] = steps_in_episode
-            log.episode_return[episode] = episode_return
-            log.real_steps[episode] = real_step
-            log.planning_updates[episode] = planning_total
-            if truth is not None:
-                world = truth.world_at(real_step)
-                log.greedy_value[episode] = greedy_value(world, q_values, agent.gamma)
-                log.believed_value[episode] = believed_start_value(world.start_prob, q_values)
-                if agent.learns_model:
-                    log.model_error[episode], log.reward_error[episode] = model_error(
-                        memory.model, world.next_state, world.prob, world.reward, world.terminal
-                    )
-            episode += 1
-            if episode_budget and episode >= episode_budget:
-                break
-        log.totals[:3] = (episode, real_step, planning_total)
-        env.close()
-        outcomes.append((log, q_values, time.perf_counter() - started))
-        if on_run_done is not None:
-            on_run_done(index)
-    return _collect(agent, world_name, seed, outcomes, max_episodes, record_every)

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from dynalab.agents.config import dyna_q, q_learning
+from dynalab.analysis.stats import Estimate
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.results import (
+from dynalab.run.runner import RunResult, run_agent
+from dynalab.runfolder import (
     RUN_FOLDER_VERSION,
     RunFolderExistsError,
     atomic_write_csv,
@@ -23,8 +25,6 @@ from dynalab.experiments.results import (
     write_steps,
     write_summary,
 )
-from dynalab.experiments.runner import RunResult, run_agent
-from dynalab.experiments.stats import Estimate
 
 NAN = np.nan
 

@@ -30,17 +30,20 @@ import math
 import os
 import platform
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 import dynalab
-from dynalab.experiments.runner import RunResult
+from dynalab.run.runner import RunResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RUN_FOLDER_VERSION = 2
 
@@ -293,6 +296,36 @@ def write_summary(folder: Path | str, summary: dict) -> Path:
     (anything with ``to_dict``) become dicts. Returns the path."""
     path = Path(folder) / SUMMARY_FILE
     _write_json(path, summary)
+    return path
+
+
+def write_run_folder(
+    folder: Path | str,
+    *,
+    force: bool,
+    config: dict,
+    summary: dict,
+    results: Sequence[RunResult] = (),
+    labels: Sequence[str] = (),
+    figures: Mapping[str, Figure] | None = None,
+) -> Path:
+    """Write a whole run folder: the one writer every command uses.
+
+    Prepares ``folder`` (refused if it holds files and not ``force``), then writes
+    ``config.json``, ``episodes.csv`` and ``steps.csv`` of ``results`` (``labels[i]``
+    naming ``results[i]``), ``summary.json``, and each figure as ``folder/name``. Every
+    file appears atomically. Returns the folder.
+    """
+    path = prepare_run_folder(folder, force)
+    write_config(path, config)
+    write_episodes(path, results, labels)
+    write_steps(path, results, labels)
+    write_summary(path, summary)
+    if figures:
+        from dynalab.plots import save_figure
+
+        for name, figure in figures.items():
+            save_figure(figure, path / name)
     return path
 
 

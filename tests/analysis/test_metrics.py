@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dynalab.experiments.metrics import (
+from dynalab.analysis.metrics import (
     area_under_curve,
     episodes_to_path_threshold,
     episodes_to_threshold,

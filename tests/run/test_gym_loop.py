@@ -9,7 +9,8 @@ from dynalab.agents.config import AgentConfig, dyna_q
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.gym_adapter import TabularEnv
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule
-from dynalab.experiments.runner import run_agent, run_agent_on_env
+from dynalab.run.gym_loop import run_agent_on_env
+from dynalab.run.runner import run_agent
 
 
 def one_state_world(terminal: bool, max_steps: int) -> ArrayMDP:
