@@ -23,7 +23,8 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from dynalab.experiments.compare import Comparison
-    from dynalab.experiments.specs import AgentSpec, World
+    from dynalab.specs.agents import AgentSpec
+    from dynalab.specs.worlds import World
 
 app = typer.Typer(
     add_completion=False,
@@ -159,7 +160,9 @@ def compare(
     With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze.
     """
     from dynalab.experiments.compare import write_comparison
-    from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
+    from dynalab.specs.agents import parse_agent_specs
+    from dynalab.specs.text import SpecError
+    from dynalab.specs.worlds import parse_env_spec
 
     try:
         specs = agent_spec_words(ctx, agents)
@@ -336,12 +339,14 @@ def tradeoff(
     Per agent: real steps until near-optimal, planning updates and wall time per run,
     each a mean with its 95% CI; runs that never got there are counted (k/n).
     """
-    from dynalab.experiments.specs import SpecError, parse_agent_specs, parse_env_spec
     from dynalab.experiments.tradeoff import (
         DEFAULT_TRADEOFF_AGENTS,
         world_problem,
         write_tradeoff_folder,
     )
+    from dynalab.specs.agents import parse_agent_specs
+    from dynalab.specs.text import SpecError
+    from dynalab.specs.worlds import parse_env_spec
 
     try:
         specs = agent_spec_words(ctx, agents)
@@ -503,7 +508,7 @@ def _caption(summary: dict) -> str:
 @app.command()
 def envs() -> None:
     """List the built-in worlds and the env SPEC forms."""
-    from dynalab.experiments.specs import ENV_HELP
+    from dynalab.specs.worlds import ENV_HELP
 
     table = Table(title="env SPECs")
     table.add_column("SPEC", style="bold")

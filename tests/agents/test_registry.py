@@ -9,9 +9,9 @@ from dynalab.agents.config import AgentConfig, AgentConfigError
 from dynalab.agents.kinds import Kind
 from dynalab.agents.registry import MEMORY, REGISTRY
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.specs import parse_agent_spec
 from dynalab.run.loop import LOOPS
 from dynalab.run.runner import run_agent
+from dynalab.specs.agents import parse_agent_spec
 
 EXAMPLES = (
     "q-learning",

@@ -14,7 +14,6 @@ from typer.testing import CliRunner, Result
 from dynalab.agents.config import AgentConfig
 from dynalab.cli import app
 from dynalab.experiments.compare import Comparison
-from dynalab.experiments.specs import AgentSpec, parse_agent_spec, parse_env_spec
 from dynalab.experiments.tradeoff import (
     DEFAULT_TRADEOFF_AGENTS,
     UPDATES_OFFSET,
@@ -25,6 +24,8 @@ from dynalab.experiments.tradeoff import (
     world_problem,
 )
 from dynalab.run.runner import RunResult
+from dynalab.specs.agents import AgentSpec, parse_agent_spec
+from dynalab.specs.worlds import parse_env_spec
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SMALL_AGENTS = [

@@ -6,12 +6,12 @@ import pytest
 from dynalab.envs.builtin import dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.random_mdp import random_branching_mdp
-from dynalab.experiments.specs import parse_agent_spec
 from dynalab.models.predecessors import empty_predecessors, predecessor_pairs, sync_predecessor
 from dynalab.models.tabular import ModelSpec, empty_model, model_update
 from dynalab.planners.prioritized import prioritized_sweeping
 from dynalab.planners.priority_queue import empty_queue, queue_clear, queue_pop, queue_push
 from dynalab.run.runner import run_agent
+from dynalab.specs.agents import parse_agent_spec
 
 
 def test_queue_pops_highest_first_and_keeps_the_higher_priority() -> None:

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from dynalab.envs.builtin import blocking_maze
-from dynalab.experiments.specs import parse_agent_spec
 from dynalab.models.tabular import empty_model, model_update
 from dynalab.planners.trajectory import plan_on_policy
 from dynalab.run.runner import run_agent
+from dynalab.specs.agents import parse_agent_spec
 
 
 def rng() -> np.random.Generator:

@@ -142,7 +142,7 @@ def test_every_planner_runs_step_by_step(spec: str) -> None:
     """The step-by-step path calls the same compiled agent pieces as the compiled loop:
     every planner completes its episodes on the registered maze, plans, learns values,
     and gives the same numbers for the same seed."""
-    from dynalab.experiments.specs import parse_agent_spec
+    from dynalab.specs.agents import parse_agent_spec
 
     agent = parse_agent_spec(spec)
     maze_mdp = dyna_maze().to_mdp()

@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dynalab.agents.config import AgentConfig, dyna_q, q_learning
 from dynalab.agents.registry import REGISTRY
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.specs import parse_agent_spec
 from dynalab.run.runner import run_agent
+from dynalab.specs.agents import parse_agent_spec
 
 FIG_8_2_AGENTS = (0, 5, 50)
 

@@ -19,9 +19,10 @@ from dynalab import runfolder
 from dynalab.analysis import metrics
 from dynalab.analysis.stats import Estimate, mean_ci, probability_of_improvement
 from dynalab.envs.ground_truth import value_iteration
-from dynalab.experiments.specs import AgentSpec, World
 from dynalab.run.gym_loop import run_agent_on_env
 from dynalab.run.runner import RunResult, run_agent
+from dynalab.specs.agents import AgentSpec
+from dynalab.specs.worlds import World
 
 NEAR_OPTIMAL_VALUE_TOLERANCE = 0.05
 NEAR_SHORTEST_PATH_TOLERANCE = 0.2

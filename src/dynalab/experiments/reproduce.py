@@ -33,10 +33,11 @@ from dynalab.experiments.compare import (
     run_comparison,
     summarize,
 )
-from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
 from dynalab.experiments.trajectory_sampling import TASKS, figure_8_8
 from dynalab.run.runner import RunResult, run_single
 from dynalab.run.seeds import run_seeds
+from dynalab.specs.agents import parse_agent_specs
+from dynalab.specs.worlds import parse_env_spec
 
 BOOK_DEFAULTS = {"alpha": 0.1, "gamma": 0.95, "epsilon": 0.1}
 NEAR_OPTIMAL_SLACK = 1.2

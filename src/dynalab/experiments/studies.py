@@ -17,8 +17,9 @@ from dynalab.analysis.stats import Estimate, mean_ci, share_closed
 from dynalab.envs.builtin import dyna_maze
 from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import run_comparison
-from dynalab.experiments.specs import parse_agent_specs, parse_env_spec
 from dynalab.run.runner import RunResult, run_agent
+from dynalab.specs.agents import parse_agent_specs
+from dynalab.specs.worlds import parse_env_spec
 
 NOISE_LEVELS = (0.0, 0.05, 0.1, 0.2, 0.4)
 PLANNING_STEPS = (0, 5, 50)

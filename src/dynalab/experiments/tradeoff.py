@@ -29,7 +29,7 @@ from dynalab.experiments.compare import (
     episodes_and_steps_to_near_optimal,
     near_optimal_criterion,
 )
-from dynalab.experiments.specs import World
+from dynalab.specs.worlds import World
 
 DEFAULT_TRADEOFF_AGENTS = (
     "q-learning",

@@ -14,15 +14,9 @@ from dynalab.agents.keys import KEYS
 from dynalab.agents.registry import REGISTRY
 from dynalab.envs.builtin import BUILTIN_WORLDS, ChangingMaze
 from dynalab.envs.maze import Maze
-from dynalab.experiments.specs import (
-    ENV_HELP,
-    AgentSpec,
-    SpecError,
-    World,
-    parse_agent_spec,
-    parse_agent_specs,
-    parse_env_spec,
-)
+from dynalab.specs.agents import AgentSpec, parse_agent_spec, parse_agent_specs
+from dynalab.specs.text import SpecError
+from dynalab.specs.worlds import ENV_HELP, World, parse_env_spec
 
 SMALL_MAZE = "name: tiny\nS..\n.#G\n"
 
