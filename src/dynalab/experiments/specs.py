@@ -12,7 +12,7 @@ Agent SPEC, ``NAME[:key=value,...]``::
 Env SPEC, one of::
 
     dyna-maze    blocking-maze    shortcut-maze    dyna-maze:scale=3
-    maze:PATH                              a maze text file (see dynalab.envs.maze)
+    maze:PATH                              a maze text file (see dynalab.envs.maze_text)
     gym:ID[:key=value,...]                 gymnasium.make(ID, key=value, ...)
 
 Whitespace around names, keys and values is ignored; a ``maze:`` path is taken as typed.
@@ -40,7 +40,8 @@ from dynalab.envs.gym_adapter import (
     from_gymnasium,
     make_gym_env,
 )
-from dynalab.envs.maze import DEFAULT_NAME, Maze, load_maze
+from dynalab.envs.maze import DEFAULT_NAME, Maze
+from dynalab.envs.maze_text import load_maze
 from dynalab.envs.mdp import WorldSchedule
 from dynalab.values import (
     BadValueError,
@@ -70,7 +71,7 @@ ENV_HELP: list[tuple[str, str]] = [
     (
         "maze:PATH",
         "a maze text file: '#' wall, '.' free, 'S' start, 'G' goal, 'C' cliff, '~' swamp, "
-        "optional 'key: value' settings first (format in dynalab.envs.maze).",
+        "optional 'key: value' settings first (format in dynalab.envs.maze_text).",
     ),
     (
         "gym:ID[:key=value,...]",
