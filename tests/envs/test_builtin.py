@@ -19,7 +19,8 @@ from dynalab.envs.builtin import (
     swamp_maze,
 )
 from dynalab.envs.ground_truth import evaluate_policy, greedy_path_length, value_iteration
-from dynalab.envs.maze import Maze, load_maze, parse_maze
+from dynalab.envs.maze import Maze
+from dynalab.envs.maze_text import load_maze, parse_maze
 from dynalab.envs.mdp import WorldSchedule
 
 UP, RIGHT, DOWN, LEFT = range(4)

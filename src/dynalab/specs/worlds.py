@@ -1,7 +1,7 @@
 """Env SPEC strings: how a user names a world, and the :class:`World` it names.
 
     dyna-maze    blocking-maze    shortcut-maze    dyna-maze:scale=3
-    maze:PATH                              a maze text file (see dynalab.envs.maze)
+    maze:PATH                              a maze text file (see dynalab.envs.maze_text)
     gym:ID[:key=value,...]                 gymnasium.make(ID, key=value, ...)
 
 Whitespace around names, keys and values is ignored; a ``maze:`` path is taken as typed.
@@ -26,7 +26,8 @@ from dynalab.envs.gym_adapter import (
     from_gymnasium,
     make_gym_env,
 )
-from dynalab.envs.maze import DEFAULT_NAME, Maze, load_maze
+from dynalab.envs.maze import DEFAULT_NAME, Maze
+from dynalab.envs.maze_text import load_maze
 from dynalab.envs.mdp import WorldSchedule
 from dynalab.specs.text import (
     ENV_OPTION,
@@ -56,7 +57,7 @@ ENV_HELP: list[tuple[str, str]] = [
     (
         "maze:PATH",
         "a maze text file: '#' wall, '.' free, 'S' start, 'G' goal, 'C' cliff, '~' swamp, "
-        "optional 'key: value' settings first (format in dynalab.envs.maze).",
+        "optional 'key: value' settings first (format in dynalab.envs.maze_text).",
     ),
     (
         "gym:ID[:key=value,...]",
