@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dynalab.book import DYNA_MAZE_EPISODES, STEP_BUDGETS
+
 if TYPE_CHECKING:
     from dynalab.experiments.compare import Comparison
     from dynalab.specs.agents import AgentSpec
@@ -34,8 +36,6 @@ app = typer.Typer(
 )
 
 DEFAULT_AGENTS = ("q-learning", "dyna-q:n=5", "dyna-q:n=50")
-DEFAULT_EPISODES = 50
-DEFAULT_STEPS = {"blocking-maze": 3000, "shortcut-maze": 6000}
 EXIT_BAD_INPUT = 2
 
 
@@ -181,9 +181,9 @@ def compare(
         )
         if episodes is None and steps is None:
             if world.change_steps:
-                steps = DEFAULT_STEPS.get(world.name, 2 * max(world.change_steps))
+                steps = STEP_BUDGETS.get(world.name, 2 * max(world.change_steps))
             else:
-                episodes = DEFAULT_EPISODES
+                episodes = DYNA_MAZE_EPISODES
         folder = resolve_out(out, f"compare-{slug(env)}", force)
     except (SpecError, BadInputError) as error:
         fail(str(error))
@@ -222,7 +222,7 @@ def reproduce(
     Prints one line per claim, [holds] or [fails], with the measured numbers; exits 0
     when all hold, 1 when any fails.
     """
-    from dynalab.experiments.reproduce import REPRODUCTIONS
+    from dynalab.claims.registry import REPRODUCTIONS
 
     run_claims(
         REPRODUCTIONS,
@@ -251,7 +251,7 @@ def study(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
 ) -> None:
     """Run a model-error study and check its claims (same output as reproduce)."""
-    from dynalab.experiments.studies import STUDIES
+    from dynalab.claims.registry import STUDIES
 
     run_claims(STUDIES, "study", "study", name, list_all, out, runs, seed, jobs, force, quiet)
 
@@ -273,7 +273,7 @@ def run_claims(
     run folder, print its claims, exit 1 when any fails."""
     import difflib
 
-    from dynalab.experiments.reproduce import write_reproduction
+    from dynalab.claims.registry import write_claims_folder
 
     if list_all:
         table = Table(title=f"dynalab {command} NAME")
@@ -303,7 +303,7 @@ def run_claims(
         console.print(f"{entry.title}\n{entry.settings}", highlight=False)
     with progress_bar(total_runs * entry.progress_units, f"{command} {name}", quiet) as advance:
         outcome = entry.run(total_runs, seed, jobs, advance)
-    write_reproduction(entry, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs)
+    write_claims_folder(entry, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs)
     for claim in outcome.claims:
         typer.echo(claim.line())
     if not quiet:

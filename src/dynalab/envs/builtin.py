@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dynalab.book import BLOCKING_SWITCH_STEP, SHORTCUT_SWITCH_STEP
 from dynalab.envs.maze import Maze
 from dynalab.envs.mdp import WorldSchedule
 
@@ -106,10 +107,6 @@ def dyna_maze(scale: int = 1) -> Maze:
     if isinstance(scale, bool) or not isinstance(scale, int | np.integer) or scale < 1:
         raise ValueError(f"scale must be an int >= 1, got {scale!r}")
     return _book_maze(list(DYNA_MAZE_WALLS), start=(2, 0), name="dyna-maze").scaled(int(scale))
-
-
-BLOCKING_SWITCH_STEP = 1000
-SHORTCUT_SWITCH_STEP = 3000
 
 
 def blocking_maze() -> ChangingMaze:

@@ -44,7 +44,7 @@ def test_unknown_study_is_one_line_with_a_suggestion() -> None:
 def test_fall_rate_counts_cliff_endings_but_not_time_outs() -> None:
     import numpy as np
 
-    from dynalab.experiments.studies import fall_rate
+    from dynalab.claims.studies import fall_rate
 
     class Fake:  # the two arrays fall_rate reads
         episode_return = np.array([[-105.0, -12.0, -200.0, -101.0]])

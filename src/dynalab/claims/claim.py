@@ -1,4 +1,4 @@
-"""Claims and the experiments that check them: what ``reproduce`` and ``study`` run.
+"""Claims and what checks them: the shapes every reproduction and study share.
 
 A :class:`Claim` is one sentence (the book's, or a study's), the numbers measured for
 it, and whether it held; an :class:`Outcome` is what one experiment produced; a
@@ -53,6 +53,16 @@ class Reproduction:
     """Progress ticks per run (one per agent and size the reproduction runs)."""
     command: str = "reproduce"
     """The CLI command that runs it (``reproduce`` or ``study``), recorded in config.json."""
+
+
+def interval_below(estimate: Estimate, limit: float) -> bool:
+    """The whole interval is at or below ``limit``: a claim of "at most" holds."""
+    return bool(estimate.high <= limit)
+
+
+def interval_above(estimate: Estimate, limit: float) -> bool:
+    """The whole interval is above ``limit``: a claim of "more than" holds."""
+    return bool(estimate.low > limit)
 
 
 def estimate_points(x: np.ndarray, estimates: list[Estimate]) -> tuple[np.ndarray, ...]:

@@ -1,6 +1,6 @@
 """Model-error studies: watch planning multiply what a model gets wrong, with numbers.
 
-Each study is written like a book reproduction (``dynalab.experiments.reproduce``): it
+Each study is written like a book reproduction (``dynalab.claims.registry``): it
 runs an experiment over many seeds, writes a run folder, and prints its claims as
 ``[holds]``/``[fails]`` lines whose verdict needs the 95% interval, not just the mean,
 on the claimed side.
@@ -14,8 +14,8 @@ import numpy as np
 
 from dynalab.agents.config import AgentConfig
 from dynalab.analysis.stats import Estimate, mean_ci, share_closed
+from dynalab.claims.claim import Claim, Outcome, estimate_points
 from dynalab.envs.builtin import dyna_maze
-from dynalab.experiments.claims import Claim, Outcome, Reproduction, estimate_points
 from dynalab.experiments.compare import run_comparison
 from dynalab.run.runner import RunResult, run_agent
 from dynalab.specs.agents import parse_agent_specs
@@ -311,39 +311,3 @@ def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]
         "shortfall_from_optimum_recovered": towards_optimum.to_dict(),
     }
     return Outcome(claims, comparison=comparison, extra_summary=summary)
-
-
-STUDIES: dict[str, Reproduction] = {
-    "stochastic-model": Reproduction(
-        "stochastic-model",
-        "Stochastic world, deterministic model: the slippery cliff",
-        f"slippery-cliff (slip 0.1, cliff -100), {CLIFF_EPISODES} episodes, agents "
-        f"{' '.join(CLIFF_AGENTS)}, alpha 0.1, gamma 0.95, epsilon 0.1, 20 runs",
-        20,
-        stochastic_model,
-        len(CLIFF_AGENTS),
-        "study",
-    ),
-    "planning-amplifies-error": Reproduction(
-        "planning-amplifies-error",
-        "Planning amplifies model error: reward against model_noise for n = 0, 5, 50",
-        f"Dyna maze, {NOISE_STEP_BUDGET} real steps, model_noise in "
-        f"{', '.join(map(str, NOISE_LEVELS))}, alpha 0.1, gamma 0.95, epsilon 0.1, 20 runs",
-        20,
-        planning_amplifies_error,
-        len(PLANNING_STEPS),
-        "study",
-    ),
-    "exploitation": Reproduction(
-        "exploitation",
-        "Model exploitation: a generalizing model believes the swamp is dry; a pessimistic "
-        "ensemble does not",
-        f"swamp-maze (swamp -5 per move), {EXPLOITATION_EPISODES} episodes of random "
-        f"behaviour (epsilon 1), alpha 1, gamma 0.95, agents {' '.join(EXPLOITATION_AGENTS)}, "
-        "100 runs",
-        100,
-        exploitation,
-        len(EXPLOITATION_AGENTS),
-        "study",
-    ),
-}

@@ -1,6 +1,5 @@
 """Uniform vs on-policy expected updates (Sutton & Barto §8.6, Fig. 8.8): the kernels
-against value iteration and policy evaluation, their checkpoints, and the reproduction's
-plumbing on tiny panels."""
+against value iteration and policy evaluation, and their checkpoints."""
 
 import textwrap
 
@@ -10,7 +9,7 @@ import pytest
 from dynalab.envs.ground_truth import evaluate_policy, greedy_value, value_iteration
 from dynalab.envs.mdp import ArrayMDP
 from dynalab.envs.random_mdp import random_branching_mdp
-from dynalab.experiments import trajectory_sampling as ts
+from dynalab.planners import expected
 from dynalab.run.seeds import make_rng
 from tests.jit_modes import outputs_in_both_modes
 
@@ -22,7 +21,7 @@ def arrays(mdp: ArrayMDP) -> tuple[np.ndarray, ...]:
 def run_uniform(mdp: ArrayMDP, n_updates: int, every: int) -> tuple[np.ndarray, np.ndarray]:
     q = np.zeros((mdp.n_states, mdp.n_actions))
     out = np.empty(n_updates // every + 1)
-    ts.uniform_updates(*arrays(mdp), q, n_updates, every, 0, out)
+    expected.uniform_updates(*arrays(mdp), q, n_updates, every, 0, out)
     return q, out
 
 
@@ -32,7 +31,7 @@ def run_on_policy(
     q = np.zeros((mdp.n_states, mdp.n_actions))
     out = np.empty(n_updates // every + 1)
     rng = make_rng(np.random.SeedSequence(seed))
-    episodes = ts.on_policy_updates(*arrays(mdp), q, n_updates, every, 0, 0.1, rng, out)
+    episodes = expected.on_policy_updates(*arrays(mdp), q, n_updates, every, 0, 0.1, rng, out)
     return q, out, episodes
 
 
@@ -46,9 +45,9 @@ def test_one_expected_update_matches_a_hand_computation() -> None:
     terminal = np.zeros((2, 2, 2), dtype=bool)
     terminal[:, :, 1] = True
     q = np.array([[0.5, 0.0], [5.0, -1.0]])
-    values = ts.max_values(q)
+    values = expected.max_values(q)
     assert values.tolist() == [0.5, 5.0]
-    ts.expected_q_update(next_state, prob, reward, terminal, q, values, 0, 1)
+    expected.expected_q_update(next_state, prob, reward, terminal, q, values, 0, 1)
     assert q[0, 1] == pytest.approx(5.6)
     assert values[0] == pytest.approx(5.6)
 
@@ -129,9 +128,9 @@ def test_bad_checkpoint_arguments_are_refused() -> None:
     mdp = random_branching_mdp(10, 1, np.random.default_rng(0))
     q = np.zeros((10, 2))
     with pytest.raises(ValueError, match="multiple"):
-        ts.uniform_updates(*arrays(mdp), q, 25, 10, 0, np.empty(3))
+        expected.uniform_updates(*arrays(mdp), q, 25, 10, 0, np.empty(3))
     with pytest.raises(ValueError, match="entries"):
-        ts.uniform_updates(*arrays(mdp), q, 20, 10, 0, np.empty(2))
+        expected.uniform_updates(*arrays(mdp), q, 20, 10, 0, np.empty(2))
 
 
 def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
@@ -140,15 +139,15 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
         """
         import numpy as np
         from dynalab.envs.random_mdp import random_branching_mdp
-        from dynalab.experiments import trajectory_sampling as ts
+        from dynalab.planners import expected
         from dynalab.run.seeds import make_rng
         mdp = random_branching_mdp(30, 2, np.random.default_rng(3))
         arrays = (mdp.next_state, mdp.prob, mdp.reward, mdp.terminal)
         q_u, out_u = np.zeros((30, 2)), np.empty(7)
-        ts.uniform_updates(*arrays, q_u, 300, 50, 0, out_u)
+        expected.uniform_updates(*arrays, q_u, 300, 50, 0, out_u)
         q_o, out_o = np.zeros((30, 2)), np.empty(7)
         rng = make_rng(np.random.SeedSequence(4))
-        episodes = ts.on_policy_updates(*arrays, q_o, 300, 50, 0, 0.1, rng, out_o)
+        episodes = expected.on_policy_updates(*arrays, q_o, 300, 50, 0, 0.1, rng, out_o)
         print(out_u.tolist(), repr(float(q_u.sum())))
         print(out_o.tolist(), repr(float(q_o.sum())), episodes)
         """
@@ -156,37 +155,3 @@ def test_the_same_source_runs_uncompiled_with_identical_numbers() -> None:
     outputs = outputs_in_both_modes(script)
     assert outputs[0] == outputs[1]
     assert outputs[0].count("[") == 2
-
-
-TINY_PANELS = (
-    ts.Panel(30, 1, 200, 20),
-    ts.Panel(30, 3, 200, 20),
-    ts.Panel(30, 10, 200, 20),
-    ts.Panel(60, 1, 1200, 120),
-)
-
-
-def test_the_reproduction_runs_end_to_end_on_tiny_panels(monkeypatch) -> None:
-    """The reproduction's plumbing (claims, figures, summary, progress ticks), on panels
-    small enough for a test; results do not depend on the number of threads."""
-    from dynalab.experiments.reproduce import REPRODUCTIONS
-
-    monkeypatch.setattr(ts, "PANELS", TINY_PANELS)
-    reproduction = REPRODUCTIONS["fig8.8"]
-    assert reproduction.run is ts.figure_8_8
-    ticks: list[int] = []
-    outcome = reproduction.run(4, 0, 2, ticks.append)
-    assert len(ticks) == 4 * reproduction.progress_units
-    assert len(outcome.claims) == 4
-    assert all(claim.measured for claim in outcome.claims)
-    assert set(outcome.figures) == {"upper_1000_states.png", "lower_10000_states.png"}
-    panels = outcome.extra_summary["panels"]
-    assert [(p["n_states"], p["branching"]) for p in panels] == [
-        (30, 1),
-        (30, 3),
-        (30, 10),
-        (60, 1),
-    ]
-    again = ts.figure_8_8(4, 0, 1, lambda _: None)
-    assert again.extra_summary == outcome.extra_summary
-    assert [c.measured for c in again.claims] == [c.measured for c in outcome.claims]
