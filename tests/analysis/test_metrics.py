@@ -8,8 +8,8 @@ from dynalab.analysis.metrics import (
     episodes_to_path_threshold,
     episodes_to_threshold,
     final_cumulative_reward,
+    real_steps_at,
     steps_at,
-    steps_to_threshold,
 )
 
 NAN = np.nan
@@ -41,8 +41,9 @@ def test_episodes_to_threshold_counts_from_the_last_return() -> None:
     assert result.dtype == float
 
 
-def test_steps_to_threshold_reads_real_steps_at_that_episode() -> None:
-    result = steps_to_threshold(GREEDY_VALUES, REAL_STEPS, 1.0, tolerance=0.05)
+def test_real_steps_at_the_threshold_episode() -> None:
+    episodes = episodes_to_threshold(GREEDY_VALUES, 1.0, tolerance=0.05)
+    result = real_steps_at(REAL_STEPS, episodes)
     np.testing.assert_array_equal(result, [170.0, NAN, 110.0, 420.0, NAN])
 
 
@@ -63,8 +64,8 @@ def test_nothing_recorded_is_never() -> None:
 def test_threshold_rejects_negative_tolerance_and_mismatched_shapes() -> None:
     with pytest.raises(ValueError, match="tolerance"):
         episodes_to_threshold(GREEDY_VALUES, 1.0, tolerance=-0.1)
-    with pytest.raises(ValueError, match="same shape"):
-        steps_to_threshold(GREEDY_VALUES, REAL_STEPS[:, :3], 1.0)
+    with pytest.raises(ValueError, match="same number of runs"):
+        real_steps_at(REAL_STEPS, np.ones(3))
 
 
 def test_episodes_to_path_threshold() -> None:

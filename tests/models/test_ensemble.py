@@ -176,6 +176,7 @@ def test_pessimism_costs_nothing_where_the_members_agree() -> None:
             agent_params(agent),
             Budget(0, 5000, False, 0, 0),
             rng,
+            rng,
             empty_log(5000, 0),
         )
     assert (memory.ensemble.weight[:, decision].sum(axis=-1) > 0).all()

@@ -9,7 +9,7 @@ from dynalab.envs.random_mdp import random_branching_mdp
 from dynalab.models.predecessors import empty_predecessors, predecessor_pairs, sync_predecessor
 from dynalab.models.tabular import ModelSpec, empty_model, model_update
 from dynalab.planners.prioritized import prioritized_sweeping
-from dynalab.planners.priority_queue import empty_queue, queue_clear, queue_pop, queue_push
+from dynalab.planners.priority_queue import empty_queue, queue_pop, queue_push
 from dynalab.run.runner import run_agent
 from dynalab.specs.agents import parse_agent_spec
 
@@ -22,9 +22,6 @@ def test_queue_pops_highest_first_and_keeps_the_higher_priority() -> None:
     queue_push(queue, 3, 0.2)  # lower than queued: ignored
     assert [queue_pop(queue) for _ in range(4)] == [2, 3, 5, 0]
     assert queue.size[0] == 0 and (queue.position == -1).all()
-    queue_push(queue, 1, 1.0)
-    queue_clear(queue)
-    assert queue.size[0] == 0 and queue.position[1] == -1
 
 
 def chain_model(length: int) -> tuple:

@@ -62,6 +62,7 @@ def test_dyna_q_with_a_perfect_model_converges_to_q_star() -> None:
             agent_params(agent),
             Budget(0, 2000, False, 0, 0),
             rng,
+            rng,
             empty_log(2000, 0),
         )
     plan_uniform(q_values, model, 400_000, 1.0, 0.95, 0.0, False, 0, rng)

@@ -1,8 +1,8 @@
 """The Dyna-Q agent's learning step (Sutton & Barto Fig. 8.1, steps (d)-(f)).
 
-Q-learning is the same step with no planning; Dyna-Q+ is the same step with the
-exploration bonus and untried actions in planning. Both the compiled run loop and the
-step-by-step Gymnasium loop call this one function.
+Dyna-Q+ is the same step with the exploration bonus and untried actions in planning.
+A Dyna agent with n = 0 runs as Q-learning (``Kind.MODEL_FREE``), never through this step.
+Both the compiled run loop and the step-by-step Gymnasium loop call this one function.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ def dyna_q_step(
     ``step`` is the index of this real step (from 0), used by Dyna-Q+'s bonus.
     """
     q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
-    if planning_steps == 0:
-        return 0
     model_update(model, state, action, reward, next_state, terminal, step)
     return plan_uniform(
         q_values, model, planning_steps, alpha, gamma, kappa, untried_actions, step, rng

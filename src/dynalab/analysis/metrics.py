@@ -92,26 +92,22 @@ def episodes_to_threshold(
     return np.where(index >= 0, index + 1.0, np.nan)
 
 
-def steps_to_threshold(
-    greedy_value: np.ndarray,
-    real_steps: np.ndarray,
-    optimal_value: float,
-    tolerance: float = 0.05,
-) -> np.ndarray:
-    """Per run, the cumulative real steps at the episode :func:`episodes_to_threshold`
-    finds: the experience a run needed, comparable across agents whose episodes differ
-    in length. nan when never."""
-    index = _threshold_episode_index(greedy_value, optimal_value, tolerance)
+def real_steps_at(real_steps: np.ndarray, episodes: np.ndarray) -> np.ndarray:
+    """Per run, the cumulative real steps at the end of its 1-based episode
+    ``episodes[i]`` (as :func:`episodes_to_threshold` finds): the experience a run
+    needed, comparable across agents whose episodes differ in length. nan where
+    ``episodes`` is nan."""
     steps = _as_runs(real_steps)
-    if steps.shape != _as_runs(greedy_value).shape:
+    episodes = np.asarray(episodes, dtype=float)
+    if episodes.shape != (steps.shape[0],):
         raise ValueError(
-            f"greedy_value {np.shape(greedy_value)} and real_steps {np.shape(real_steps)} "
-            "must have the same shape"
+            f"real_steps {np.shape(real_steps)} and episodes {np.shape(episodes)} "
+            "must have the same number of runs"
         )
-    if steps.shape[1] == 0:
-        return np.full(steps.shape[0], np.nan)
-    picked = steps[np.arange(steps.shape[0]), np.maximum(index, 0)]
-    return np.where(index >= 0, picked, np.nan)
+    picked = np.full(episodes.shape, np.nan)
+    rows = np.flatnonzero(~np.isnan(episodes))
+    picked[rows] = steps[rows, episodes[rows].astype(int) - 1]
+    return picked
 
 
 def episodes_to_path_threshold(

@@ -167,11 +167,7 @@ def episodes_and_steps_to_near_optimal(
         )
     else:
         return None
-    real = np.full(episodes.shape, np.nan)
-    solved = ~np.isnan(episodes)
-    rows = np.flatnonzero(solved)
-    real[rows] = result.real_steps[rows, episodes[rows].astype(int) - 1]
-    return episodes, real
+    return episodes, metrics.real_steps_at(result.real_steps, episodes)
 
 
 def _estimate(values: np.ndarray, seed: int) -> dict:

@@ -84,9 +84,3 @@ def queue_pop(queue: PriorityQueue) -> int:
         _swap(queue, index, child)
         index = child
     return top
-
-
-def queue_clear(queue: PriorityQueue) -> None:
-    """Empty the queue (between runs)."""
-    queue.position[queue.pair[: queue.size[0]]] = -1
-    queue.size[0] = 0

@@ -17,7 +17,7 @@ from dynalab.agents.step import agent_act, agent_memory, agent_params
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
 from dynalab.run.loop import empty_log, end_episode, learn_transition
 from dynalab.run.runner import DEFAULT_STEP_LIMIT, RunResult, budget_shape, collect
-from dynalab.run.seeds import corruption_rng, make_rng, run_seeds
+from dynalab.run.seeds import corruption_rng, make_rng, run_seeds, world_seed
 
 if TYPE_CHECKING:
     import gymnasium
@@ -51,10 +51,12 @@ def run_agent_on_env(
     The agent's compiled pieces (``agent_act``, ``learn_transition``, ``end_episode``)
     are the ones the compiled loop uses; only the loop itself is Python, around ``env.reset(seed=)``
     and ``env.step()``. A transition ends the episode when ``terminated`` or
-    ``truncated``; only ``terminated`` stops bootstrapping. Each run seeds its env from
-    its own seed sequence. With ``true_mdp`` the greedy policy's true value is computed
-    at each episode's end, on the world in force then when it is a ``WorldSchedule``
-    (as in the compiled loop); otherwise it is left unknown (nan).
+    ``truncated``; only ``terminated`` stops bootstrapping. Each run seeds its env with
+    ``world_seed`` of its own seed sequence, so a ``TabularEnv`` draws exactly what the
+    compiled loop's world draws, and both paths give identical numbers. With ``true_mdp``
+    the greedy policy's true value is computed at each episode's end, on the world in
+    force then when it is a ``WorldSchedule`` (as in the compiled loop); otherwise it is
+    left unknown (nan).
     """
     max_episodes, episode_budget, step_budget, record_every, n_records = budget_shape(
         episodes, steps, runs, record_every, step_limit
@@ -75,11 +77,10 @@ def run_agent_on_env(
         params = agent_params(agent)
         log = empty_log(max_episodes, n_records)
         rng = make_rng(seed_sequence)
-        env_seed = int(seed_sequence.generate_state(1)[0])
         started = time.perf_counter()
         real_step, planning_total, reward_total, episode = 0, 0, 0.0, 0
         while episode < max_episodes and real_step < step_budget:
-            state, _ = env.reset(seed=env_seed if episode == 0 else None)
+            state, _ = env.reset(seed=world_seed(seed_sequence) if episode == 0 else None)
             memory.cursor[:] = state
             steps_in_episode, episode_return, episode_over = 0, 0.0, False
             while not episode_over and real_step < step_budget:

@@ -193,6 +193,7 @@ def agent_loop(
     params: AgentParams,
     budget: Budget,
     rng: np.random.Generator,
+    world_rng: np.random.Generator,
     log: RunLog,
     kind: int,
 ) -> None:
@@ -204,9 +205,12 @@ def agent_loop(
     stops after that many episodes, ``budget.steps > 0`` after that many real steps (an
     unfinished last episode is not recorded). An episode ends on a terminating transition
     or, when the world in force has ``max_steps > 0``, on truncation after that many
-    steps (which still bootstraps). ``kind`` is a compile-time constant: the loop is
-    inlined into one compiled function per kind below, each holding only its agent's
-    code (measured: a Q-learning step costs 32 ns alone, 160 ns beside idle planning code).
+    steps (which still bootstraps). The agent draws from ``rng``; the world draws its
+    starts and outcomes from ``world_rng`` (``dynalab.run.seeds.world_rng``), one
+    uniform each, as ``TabularEnv`` does from its own. ``kind`` is a compile-time
+    constant: the loop is inlined into one compiled function per kind below, each holding
+    only its agent's code (measured: a Q-learning step costs 32 ns alone, 160 ns beside
+    idle planning code).
     """
     next_state, prob, reward, terminal, start_prob, max_steps, switch_steps = world
     model, tree, cursor = memory.model, memory.tree, memory.cursor
@@ -217,7 +221,7 @@ def agent_loop(
     reward_total = 0.0
     while True:
         world_index = world_in_force(switch_steps, world_index, real_step)
-        state = sample_start(start_prob[world_index], rng.random())
+        state = sample_start(start_prob[world_index], world_rng.random())
         cursor[0] = state
         cursor[1] = state
         steps_in_episode = 0
@@ -228,7 +232,7 @@ def agent_loop(
                 break
             world_index = world_in_force(switch_steps, world_index, real_step)
             action, searched = agent_act(kind, q_values, model, tree, state, params, rng)
-            k = sample_outcome(prob[world_index], state, action, rng.random())
+            k = sample_outcome(prob[world_index], state, action, world_rng.random())
             next_s = next_state[world_index, state, action, k]
             r = reward[world_index, state, action, k]
             ended = terminal[world_index, state, action, k]
@@ -290,61 +294,61 @@ def agent_loop(
 
 
 # One compiled loop per kind of agent (signature: world, q_values, memory, params,
-# budget, rng, log).
+# budget, rng, world_rng, log).
 
 
 @njit(cache=True, nogil=True)
-def run_model_free(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_model_free(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Q-learning (and any agent with n = 0)."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.MODEL_FREE)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.MODEL_FREE)
 
 
 @njit(cache=True, nogil=True)
-def run_dyna(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_dyna(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q and Dyna-Q+ with uniform planning."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.DYNA)
 
 
 @njit(cache=True, nogil=True)
-def run_dyna_plain(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_dyna_plain(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q and Dyna-Q+ with the deterministic, uncorrupted model: the hot path."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_PLAIN)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.DYNA_PLAIN)
 
 
 @njit(cache=True, nogil=True)
-def run_dyna_on_policy(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_dyna_on_policy(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q with trajectory sampling."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_ON_POLICY)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.DYNA_ON_POLICY)
 
 
 @njit(cache=True, nogil=True)
-def run_dyna_generalizing(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_dyna_generalizing(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q planning with the generalizing (aggregate) model."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_GENERALIZING)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.DYNA_GENERALIZING)
 
 
 @njit(cache=True, nogil=True)
-def run_dyna_ensemble(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_dyna_ensemble(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Dyna-Q planning on an ensemble of models, shifted by their disagreement."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.DYNA_ENSEMBLE)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.DYNA_ENSEMBLE)
 
 
 @njit(cache=True, nogil=True)
-def run_prioritized(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_prioritized(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Prioritized sweeping."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.PRIORITIZED)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.PRIORITIZED)
 
 
 @njit(cache=True, nogil=True)
-def run_model_vi(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_model_vi(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """Value iteration on the learned model."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.MODEL_VI)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.MODEL_VI)
 
 
 @njit(cache=True, nogil=True)
-def run_mcts(world, q_values, memory, params, budget, rng, log):  # noqa: ANN001, ANN201
+def run_mcts(world, q_values, memory, params, budget, rng, world_rng, log):  # noqa: ANN001, ANN201
     """MCTS on the learned model."""
-    agent_loop(world, q_values, memory, params, budget, rng, log, Kind.MCTS)
+    agent_loop(world, q_values, memory, params, budget, rng, world_rng, log, Kind.MCTS)
 
 
 LOOPS: dict[Kind, Callable[..., None]] = {

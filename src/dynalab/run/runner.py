@@ -18,7 +18,7 @@ from dynalab.agents.config import AgentConfig
 from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
 from dynalab.run.loop import LOOPS, Budget, RunLog, empty_log
-from dynalab.run.seeds import corruption_rng, make_rng, run_seeds
+from dynalab.run.seeds import corruption_rng, make_rng, run_seeds, world_rng
 
 DEFAULT_STEP_LIMIT = 5_000_000
 
@@ -161,6 +161,7 @@ def run_single(
         agent_params(agent),
         Budget(episode_budget, step_budget, evaluate, record_every, path_limit),
         make_rng(seed_sequence),
+        world_rng(seed_sequence),
         log,
     )
     return log, q_values, time.perf_counter() - started

@@ -1,32 +1,44 @@
 """The ``dynalab`` command line: the only place that parses arguments.
 
-Every bad input ends the same way: one line on stderr naming what is wrong, exit
-status 2, no traceback, and nothing written.
+Each command parses its options, hands the work to the library (``dynalab.experiments``,
+``dynalab.claims``) and prints what came back (``dynalab.cli.tables``). Every bad input
+ends the same way: one line on stderr naming what is wrong, exit status 2, no traceback,
+and nothing written.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import os
-import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from dynalab.book import DYNA_MAZE_EPISODES, STEP_BUDGETS
-
-if TYPE_CHECKING:
-    from dynalab.experiments.compare import Comparison
-    from dynalab.specs.agents import AgentSpec
-    from dynalab.specs.worlds import World
+from dynalab.cli.common import (
+    DEFAULT_AGENTS,
+    EXIT_BAD_INPUT,
+    BadInputError,
+    agent_spec_words,
+    check_positive,
+    default_jobs,
+    fail,
+    given,
+    plain_console,
+    progress_bar,
+    resolve_out,
+    run_with_progress,
+    slug,
+)
+from dynalab.cli.tables import (
+    agents_table,
+    bench_table,
+    claims_table,
+    envs_table,
+    summary_table,
+    tradeoff_table,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -34,93 +46,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="dynalab: see and measure what a learned world model buys over model-free RL.",
 )
-
-DEFAULT_AGENTS = ("q-learning", "dyna-q:n=5", "dyna-q:n=50")
-EXIT_BAD_INPUT = 2
-
-
-class BadInputError(Exception):
-    """Input the user can fix; its message is the one line they see."""
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"dynalab: error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def default_jobs() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-def slug(text: str) -> str:
-    """A file-name-safe form of a spec, for default run folder names."""
-    return re.sub(r"[^A-Za-z0-9.+=-]+", "_", text).strip("_") or "run"
-
-
-def given(**values: object) -> dict[str, object]:
-    """The options the user set (not None), as agent spec defaults."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def check_positive(value: int | None, option: str) -> None:
-    if value is not None and value < 1:
-        raise BadInputError(f"{option} must be a positive integer, got {value}")
-
-
-def plain_console(stderr: bool = False) -> Console:
-    """A rich console that prints text as given: paths, specs and numbers such as
-    ``nan [nan, nan]`` or ``runs/[/x]`` are data, never rich markup."""
-    return Console(stderr=stderr, markup=False)
-
-
-@contextmanager
-def progress_bar(total: int, description: str, quiet: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar over ``total`` runs; yields the per-run callback."""
-    if quiet or total <= 1:
-        yield lambda _: None
-        return
-    columns = (
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=plain_console(stderr=True), transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda _: progress.advance(task)
-
-
-def resolve_out(out: Path | None, default_name: str, force: bool) -> Path:
-    """The run folder: refuse an existing non-empty one before any work is done."""
-    folder = out if out is not None else Path("runs") / default_name
-    if folder.exists() and not folder.is_dir():
-        raise BadInputError(f"{folder} is a file, not a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise BadInputError(f"{folder} already exists; use --force to overwrite it")
-    return folder
-
-
-def agent_spec_words(ctx: typer.Context, agents: list[str] | None) -> list[str]:
-    """The agent SPECs: those after --agents, and the extra words that follow them."""
-    if ctx.args and not agents:
-        raise BadInputError(f"unexpected argument {ctx.args[0]!r}; agent SPECs follow --agents")
-    return list(agents or []) + list(ctx.args)
-
-
-def run_with_progress(
-    command: str,
-    env: str,
-    world: World,
-    agent_specs: list[AgentSpec],
-    quiet: bool,
-    **budget: int | None,
-) -> Comparison:
-    """``run_comparison`` under a progress bar of one tick per run."""
-    from dynalab.experiments.compare import run_comparison
-
-    total = int(budget["runs"]) * len(agent_specs)
-    with progress_bar(total, f"{command} on {env}", quiet) as advance:
-        return run_comparison(world, agent_specs, on_run_done=advance, **budget)
 
 
 @app.command(context_settings={"allow_extra_args": True})
@@ -276,13 +201,7 @@ def run_claims(
     from dynalab.claims.registry import write_claims_folder
 
     if list_all:
-        table = Table(title=f"dynalab {command} NAME")
-        table.add_column("NAME", style="bold")
-        table.add_column("experiment")
-        table.add_column("settings")
-        for entry in registry.values():
-            table.add_row(entry.name, entry.title, entry.settings)
-        Console().print(table)
+        Console().print(claims_table(command, registry))
         return
     try:
         if name is None:
@@ -378,144 +297,12 @@ def tradeoff(
         console.print(f"run folder: {folder}")
 
 
-def tradeoff_table(summary: dict) -> Table:
-    """The printed trade-off: one row per agent, each cell a mean and its 95% CI."""
-    runs = summary["runs"]
-    table = Table(
-        title=(
-            f"{summary['world']}: mean [95% CI] over {runs} runs of "
-            f"{summary['budget']['episodes']} episodes"
-        ),
-        caption=(
-            f"near-optimal: {summary['near_optimal']}; steps over the (k/n) runs that got there"
-        ),
-    )
-    longest = max((len(row["label"]) for row in summary["rows"]), default=5)
-    table.add_column("agent", style="bold", no_wrap=True, min_width=longest)
-    table.add_column("real steps to near-optimal (k/n)", justify="right")
-    table.add_column("planning updates per run", justify="right")
-    table.add_column("wall s per run", justify="right")
-    for row in summary["rows"]:
-        table.add_row(
-            row["label"],
-            f"{estimate_text(row['real_steps_to_near_optimal'])} ({row['solved_runs']}/{runs})",
-            estimate_text(row["planning_updates"]),
-            estimate_text(row["wall_time_s"]),
-        )
-    return table
-
-
-def estimate_text(entry: dict | None) -> str:
-    """``mean [low, high]`` from a summary estimate (or a dash when there is none:
-    no entry, or a mean that is ``None`` in JSON or nan in memory)."""
-    from dynalab.analysis.stats import Estimate
-
-    if not entry or entry.get("mean") is None or math.isnan(entry["mean"]):
-        return "-"
-    return str(Estimate(entry["mean"], _or_nan(entry["low"]), _or_nan(entry["high"]), entry["n"]))
-
-
-def _or_nan(value: float | None) -> float:
-    return float("nan") if value is None else value
-
-
-def summary_table(summary: dict) -> Table:
-    """The printed table of a comparison: one column per agent, one row per measure,
-    each cell a mean and its 95% CI across runs."""
-    budget = summary["budget"]
-    runs = summary["runs"]
-    agents = summary["agents"]
-    table = Table(
-        title=f"{summary['world']}: mean [95% CI] over {runs} runs",
-        caption=_caption(summary),
-    )
-    table.add_column("measure", style="bold")
-    for label in agents:
-        table.add_column(label, justify="right")
-    rows: list[tuple[str, Callable[[dict], str]]] = []
-    first = next(iter(agents.values()))
-    if "episodes" in budget:
-        for episode in _shown_episodes(list(first["steps_at_episode"])):
-            rows.append((f"steps in episode {episode}", _cell("steps_at_episode", episode)))
-        if summary.get("near_optimal") is not None:
-            rows.append(("episodes to near-optimal", _solved_cell(runs)))
-            rows.append(("real steps to near-optimal", _cell("real_steps_to_near_optimal")))
-        rows.append(("mean steps per episode", _cell("area_under_curve")))
-    else:
-        for step in first["cumulative_reward_at_change"]:
-            rows.append(
-                (f"reward by step {step} (change)", _cell("cumulative_reward_at_change", step))
-            )
-        rows.append((f"reward by step {budget['steps']}", _cell("cumulative_reward")))
-    rows.append(("planning updates", _cell("planning_updates")))
-    rows.append(("wall time per run (s)", _cell("wall_time_s")))
-    if _has_improvement(summary):
-        rows.append((f"P(better than {summary['baseline']})", _cell("probability_of_improvement")))
-    for name, cell in rows:
-        table.add_row(name, *(cell(entry) for entry in agents.values()))
-    return table
-
-
-def _cell(key: str, inner: str | None = None) -> Callable[[dict], str]:
-    def text(entry: dict) -> str:
-        value = entry.get(key)
-        if inner is not None and value is not None:
-            value = value.get(inner)
-        return estimate_text(value)
-
-    return text
-
-
-def _solved_cell(runs: int) -> Callable[[dict], str]:
-    def text(entry: dict) -> str:
-        solved = entry.get("solved_runs", 0)
-        return f"{estimate_text(entry.get('episodes_to_near_optimal'))} ({solved}/{runs} runs)"
-
-    return text
-
-
-def _shown_episodes(reported: list[str]) -> list[str]:
-    """A few columns: episodes 1, 2, 3, 5, 10 and the last one, as far as the budget goes."""
-    keep = [e for e in reported if e in {"1", "2", "3", "5", "10"}]
-    if reported and reported[-1] not in keep:
-        keep.append(reported[-1])
-    return keep
-
-
-def _has_improvement(summary: dict) -> bool:
-    """Whether any agent is compared with a baseline (not so when the baseline is alone)."""
-    return any("probability_of_improvement" in e for e in summary["agents"].values())
-
-
-def _caption(summary: dict) -> str:
-    parts = []
-    if summary.get("near_optimal"):
-        parts.append(f"near-optimal: {summary['near_optimal']}; (k/n) runs got there")
-    if _has_improvement(summary):
-        agents = summary["agents"]
-        measure = next(
-            (
-                e["probability_of_improvement"]["measure"]
-                for e in agents.values()
-                if "probability_of_improvement" in e
-            ),
-            "",
-        )
-        parts.append(f"P(better): probability a run beats a baseline run on {measure}")
-    return "\n".join(parts)
-
-
 @app.command()
 def envs() -> None:
     """List the built-in worlds and the env SPEC forms."""
     from dynalab.specs.worlds import ENV_HELP
 
-    table = Table(title="env SPECs")
-    table.add_column("SPEC", style="bold")
-    table.add_column("world")
-    for form, description in ENV_HELP:
-        table.add_row(form, description)
-    Console().print(table)
+    Console().print(envs_table(ENV_HELP))
 
 
 @app.command()
@@ -523,17 +310,7 @@ def agents() -> None:
     """List the agents and the keys of each agent's SPEC, with their defaults."""
     from dynalab.agents.registry import REGISTRY
 
-    table = Table(title="agents: NAME[:key=value,...]")
-    table.add_column("NAME", style="bold")
-    table.add_column("key", style="bold")
-    table.add_column("default")
-    table.add_column("what it is")
-    for entry in REGISTRY.values():
-        table.add_row(entry.name, "", "", entry.help, end_section=not entry.keys)
-        for index, key in enumerate(entry.keys):
-            last = index == len(entry.keys) - 1
-            table.add_row("", key.name, str(entry.default(key)), key.help, end_section=last)
-    Console().print(table)
+    Console().print(agents_table(REGISTRY.values()))
 
 
 @app.command()
@@ -560,38 +337,6 @@ def bench(
         typer.echo(json.dumps(measured, indent=2))
         return
     Console().print(bench_table(measured, jobs))
-
-
-def bench_table(measured: dict, jobs: int) -> Table:
-    table = Table(title="dynalab bench (Dyna maze, one thread unless said)")
-    table.add_column("measure", style="bold")
-    table.add_column("value", justify="right")
-    compile_times = measured["compile"]
-    table.add_row(
-        "first run, empty numba cache (compile)", f"{compile_times['cold_compile_s']:.2f} s"
-    )
-    table.add_row("first run, cached", f"{compile_times['cached_first_run_s']:.2f} s")
-    for label, numbers in measured["throughput"].items():
-        table.add_row(
-            f"{label}: compiled", f"{numbers['compiled_updates_per_s'] / 1e6:.1f} M updates/s"
-        )
-        table.add_row(
-            f"{label}: plain Python",
-            f"{numbers['plain_python_updates_per_s'] / 1e6:.3f} M updates/s",
-        )
-        table.add_row(f"{label}: speed-up", f"{numbers['speedup']:.0f}x")
-    for label, numbers in measured.get("planners", {}).items():
-        table.add_row(
-            f"{label}: compiled",
-            f"{numbers['updates_per_s'] / 1e6:.1f} M updates/s "
-            f"({numbers['updates_per_real_step']:.0f} per real step)",
-        )
-    fig = measured["fig8.2"]
-    table.add_row(
-        "Fig. 8.2 (30 runs x 50 episodes x n=0,5,50), 1 job", f"{fig['seconds_1_job']:.3f} s"
-    )
-    table.add_row(f"Fig. 8.2, {jobs} jobs", f"{fig[f'seconds_{jobs}_jobs']:.3f} s")
-    return table
 
 
 def main(argv: list[str] | None = None) -> int:
