@@ -84,7 +84,7 @@ def compare(
 
     With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze.
     """
-    from dynalab.experiments.compare import write_comparison
+    from dynalab.experiments.comparison_folder import write_comparison
     from dynalab.specs.agents import parse_agent_specs
     from dynalab.specs.text import SpecError
     from dynalab.specs.worlds import parse_env_spec

@@ -2,8 +2,8 @@
 
 :func:`run_comparison` runs every agent on the same world with the same per-run seeds;
 :func:`summarize` turns the runs into the numbers the table and ``summary.json`` show,
-each a mean with a 95% bootstrap interval across runs; :func:`write_comparison` writes
-the run folder (the documented contract) and its plots.
+each a mean with a 95% bootstrap interval across runs. Its figures and run folder are
+:mod:`dynalab.experiments.figures` and :mod:`dynalab.experiments.comparison_folder`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from dynalab import runfolder
 from dynalab.analysis import metrics
 from dynalab.analysis.stats import Estimate, mean_ci, probability_of_improvement
 from dynalab.envs.ground_truth import value_iteration
@@ -312,25 +310,3 @@ def config_dict(comparison: Comparison) -> dict:
     if comparison.steps is not None:
         config["steps_csv_every"] = comparison.results[0].record_every
     return config
-
-
-def write_comparison(
-    comparison: Comparison, folder: Path, *, force: bool, plot: bool = True
-) -> dict:
-    """Write config.json, episodes.csv or steps.csv, summary.json and the plots."""
-    summary = summarize(comparison)
-    figures = {}
-    if plot:
-        from dynalab.experiments.figures import comparison_figures
-
-        figures = comparison_figures(comparison)
-    runfolder.write_run_folder(
-        folder,
-        force=force,
-        config=config_dict(comparison),
-        summary=summary,
-        results=comparison.results,
-        labels=comparison.labels,
-        figures=figures,
-    )
-    return summary

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from matplotlib.figure import Figure
 
 from dynalab import plots
 from dynalab.analysis.stats import mean_ci_per_column
 from dynalab.envs.maze import Maze
+from dynalab.experiments.compare import Comparison
 from dynalab.run.runner import RunResult
-
-if TYPE_CHECKING:
-    from dynalab.experiments.compare import Comparison
 
 
 def learning_curve(result: RunResult, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
