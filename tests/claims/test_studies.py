@@ -70,5 +70,8 @@ def test_exploitation_study_reports_gap_and_recovery(tmp_path: Path) -> None:
     aggregate = gaps["dyna-q:n=50,model=aggregate"]["mean"]
     pessimistic = gaps["dyna-q:n=50,model=aggregate,ensemble=5"]["mean"]
     assert closed == pytest.approx(1 - pessimistic / aggregate)
+    averaged = gaps["dyna-q:n=50,model=aggregate,ensemble=5,uncertainty=mean"]["mean"]
+    kept = summary["gap_kept_by_averaging"]["mean"]
+    assert kept == pytest.approx(averaged - pessimistic)
     assert summary["optimal_start_value"] == pytest.approx(0.95**20)
     assert (out / "belief.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -310,6 +310,34 @@ def ratio_of_means(
     return Estimate(ratio, float(low), float(high), n)
 
 
+def _difference_of_means(first: np.ndarray, second: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(first, axis=axis) - np.mean(second, axis=axis)
+
+
+def difference_of_means(
+    first: np.ndarray | list[float],
+    second: np.ndarray | list[float],
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Estimate:
+    """mean(first) - mean(second) of two independent samples, with a bootstrap CI that
+    resamples each sample on its own: the test of "A is larger than B" (its interval above
+    0). Two 95% intervals that merely fail to overlap ask for more than that (a difference
+    at about the 99.5% level when their widths are equal). nan values are dropped; ``n``
+    is ``n1 + n2``."""
+    _check_bootstrap_arguments(confidence, n_resamples)
+    a, b = _finite_sample(first), _finite_sample(second)
+    n = len(a) + len(b)
+    if len(a) == 0 or len(b) == 0:
+        return Estimate(np.nan, np.nan, np.nan, n)
+    difference = float(np.mean(a) - np.mean(b))
+    if len(a) < 2 or len(b) < 2:
+        return Estimate(difference, difference, difference, n)
+    low, high = _bootstrap_interval((a, b), _difference_of_means, confidence, n_resamples, seed)
+    return Estimate(difference, float(low), float(high), n)
+
+
 def _share_closed(
     without_remedy: np.ndarray,
     with_remedy: np.ndarray,

@@ -18,6 +18,7 @@ from dynalab.claims.studies import (
     CLIFF_EPISODES,
     EXPLOITATION_AGENTS,
     EXPLOITATION_EPISODES,
+    EXPLOITATION_RUNS,
     NOISE_LEVELS,
     NOISE_STEP_BUDGET,
     PLANNING_STEPS,
@@ -109,8 +110,8 @@ STUDIES: dict[str, Reproduction] = {
         "ensemble does not",
         f"swamp-maze (swamp -5 per move), {EXPLOITATION_EPISODES} episodes of random "
         f"behaviour (epsilon 1), alpha 1, gamma 0.95, agents {' '.join(EXPLOITATION_AGENTS)}, "
-        "100 runs",
-        100,
+        f"{EXPLOITATION_RUNS} runs",
+        EXPLOITATION_RUNS,
         exploitation,
         len(EXPLOITATION_AGENTS),
         "study",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
-from dynalab.analysis.stats import Estimate, mean_ci, share_closed
+from dynalab.analysis.stats import Estimate, difference_of_means, mean_ci, share_closed
 from dynalab.claims.claim import Claim, Outcome, estimate_points
 from dynalab.envs.builtin import dyna_maze
 from dynalab.experiments.compare import run_comparison
@@ -205,6 +205,11 @@ def stochastic_model(runs: int, seed: int, jobs: int, advance: Callable[[int], N
 
 
 EXPLOITATION_EPISODES = 10
+EXPLOITATION_RUNS = 400
+"""Runs of the exploitation study. Its per-run gaps and values are heavy-tailed (a run
+whose pessimistic ensemble knows no path yet, another that found one), and its shares are
+ratios of such means: at 100 runs seed 1 left two claims undecided (share of the gap
+closed 0.67 [0.26, 0.82]), so the study runs 4x as many, halving every interval."""
 EXPLOITATION_DEFAULTS = {"alpha": 1.0, "gamma": 0.95, "epsilon": 1.0}
 PLAIN = "dyna-q:n=50"
 GENERALIZING = "dyna-q:n=50,model=aggregate"
@@ -263,6 +268,9 @@ def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]
     towards_optimum = share_closed(
         value_per_run[GENERALIZING], value_per_run[PESSIMISTIC], optimal, seed=seed
     )
+    averaging_keeps = difference_of_means(
+        gap_per_run[AVERAGED], gap_per_run[PESSIMISTIC], seed=seed
+    )
     claims = [
         Claim(
             "the generalizing model is exploited: believing the swamp free, its belief gap "
@@ -297,9 +305,11 @@ def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]
         ),
         Claim(
             "it is the pessimism, not the averaging: the ensemble planning on its members' "
-            "mean keeps a larger gap than the pessimistic one (intervals apart)",
-            f"gap: mean ensemble {gap[AVERAGED]}, pessimistic ensemble {gap[PESSIMISTIC]}",
-            gap[AVERAGED].low > gap[PESSIMISTIC].high,
+            "mean keeps a larger gap than the pessimistic one (difference of mean gaps, "
+            "interval above 0)",
+            f"gap: mean ensemble {gap[AVERAGED]}, pessimistic ensemble {gap[PESSIMISTIC]}; "
+            f"difference {averaging_keeps}",
+            averaging_keeps.low > 0.0,
         ),
     ]
     summary = {
@@ -309,5 +319,6 @@ def exploitation(runs: int, seed: int, jobs: int, advance: Callable[[int], None]
         "gap_closed_by_pessimism": gap_closed.to_dict(),
         "return_recovered_by_pessimism": value_recovered.to_dict(),
         "shortfall_from_optimum_recovered": towards_optimum.to_dict(),
+        "gap_kept_by_averaging": averaging_keeps.to_dict(),
     }
     return Outcome(claims, comparison=comparison, extra_summary=summary)
