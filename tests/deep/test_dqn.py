@@ -8,7 +8,7 @@ import pytest
 jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
-from dynalab.deep.agents.dqn import DQNConfig, epsilon_at  # noqa: E402
+from dynalab.deep.agents.dqn import dqn_config, epsilon_at  # noqa: E402
 from dynalab.deep.budget import Budget  # noqa: E402
 from dynalab.deep.replay import Transitions, replay_add, replay_init, replay_sample  # noqa: E402
 from dynalab.deep.runs import exact_greedy_values, train_runs  # noqa: E402
@@ -23,8 +23,8 @@ from dynalab.deep.worlds import gymnax_world  # noqa: E402
 from dynalab.envs.builtin import dyna_maze  # noqa: E402
 from dynalab.envs.ground_truth import value_iteration  # noqa: E402
 
-TINY = DQNConfig(
-    hidden=(16,),
+TINY = dqn_config(
+    hidden="16",
     batch=8,
     buffer=300,
     learning_starts=100,
@@ -78,7 +78,7 @@ def test_the_replay_ring_buffer_overwrites_the_oldest_and_samples_only_stored() 
 
 
 def test_epsilon_falls_linearly_then_stays() -> None:
-    config = DQNConfig(epsilon_start=1.0, epsilon_end=0.1, epsilon_steps=100)
+    config = dqn_config(epsilon_start=1.0, epsilon_end=0.1, epsilon_steps=100)
     schedule = epsilon_at(config, jnp.array([0, 50, 100, 1000]))
     np.testing.assert_allclose(schedule, [1, 0.55, 0.1, 0.1], rtol=1e-6)
 
@@ -115,10 +115,10 @@ def test_dqn_on_the_one_hot_dyna_maze_reaches_the_optimal_policy() -> None:
     seed 0 optimal from step 4,500 on, believed values within 0.023."""
     world = maze_world(dyna_maze())
     gamma = 0.95
-    config = DQNConfig(
+    config = dqn_config(
         gamma=gamma,
         lr=1e-3,
-        hidden=(64,),
+        hidden="64",
         batch=32,
         buffer=4000,
         target_every=100,

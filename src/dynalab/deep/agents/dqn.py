@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from dynalab.agents.config import AgentConfig
 from dynalab.deep.budget import Budget
 from dynalab.deep.evaluation import evaluate, q_table
 from dynalab.deep.networks import QNetwork, q_values
@@ -33,20 +34,39 @@ from dynalab.deep.worlds import World, advance
 
 @dataclass(frozen=True)
 class DQNConfig:
-    """DQN's hyper-parameters; the defaults are the registry's (``dynalab agents``)."""
+    """DQN's hyper-parameters as the compiled run takes them (hashable, static under
+    ``jax.jit``). Build it with :func:`dqn_config`, which takes the registry's defaults
+    and range checks (``dynalab agents`` lists them); the fields are the ``dqn`` keys,
+    ``hidden`` as a tuple of widths."""
 
-    gamma: float = 0.99
-    lr: float = 1e-3
-    batch: int = 64
-    buffer: int = 50_000
-    target_every: int = 500
-    hidden: tuple[int, ...] = (64, 64)
-    epsilon_start: float = 1.0
-    epsilon_end: float = 0.05
-    epsilon_steps: int = 10_000
-    double: bool = False
-    train_every: int = 1
-    learning_starts: int = 1_000
+    gamma: float
+    lr: float
+    batch: int
+    buffer: int
+    target_every: int
+    hidden: tuple[int, ...]
+    epsilon_start: float
+    epsilon_end: float
+    epsilon_steps: int
+    double: bool
+    train_every: int
+    learning_starts: int
+
+
+def dqn_config(agent: AgentConfig | None = None, /, **keys: Any) -> DQNConfig:
+    """The :class:`DQNConfig` of a ``dqn`` agent configuration, or of
+    ``AgentConfig(name="dqn", **keys)`` (``dqn_config(lr=3e-4, hidden="32x32")``).
+    Raises ``AgentConfigError`` for a value out of range."""
+    if agent is None:
+        agent = AgentConfig(name="dqn", **keys)
+    elif keys:
+        raise TypeError("dqn_config takes an AgentConfig or keys, not both")
+    if agent.name != "dqn":
+        raise ValueError(f"dqn_config needs a dqn configuration, got {agent.name!r}")
+    settings = dict(agent.settings)
+    hidden = settings.pop("hidden")
+    widths = () if hidden == "0" else tuple(int(width) for width in hidden.split("x"))
+    return DQNConfig(gamma=agent.gamma, hidden=widths, **settings)
 
 
 def epsilon_at(config: DQNConfig, step: jax.Array) -> jax.Array:
