@@ -80,10 +80,12 @@ def test_dynalab_agents_lists_dqn_and_its_keys_with_defaults() -> None:
     assert result.exit_code == 0
     lines = result.output.splitlines()
     start = next(i for i, line in enumerate(lines) if "dqn" in line and "Mnih" in line)
-    lines = lines[start:]
-    for key in REGISTRY["dqn"].keys:
-        row = next(line for line in lines if f" {key.name} " in line and "│" in line)
-        assert str(REGISTRY["dqn"].default(key)) in row
+    cells = [[cell.strip() for cell in line.split("│")] for line in lines[start:]]
+    rows = [row for row in cells if len(row) > 4]
+    end = next((i for i, row in enumerate(rows[1:], 1) if row[1]), len(rows))
+    listed = {row[2]: row[3] for row in rows[:end] if row[2]}
+    entry = REGISTRY["dqn"]
+    assert listed == {key.name: str(entry.default(key)) for key in entry.keys}
 
 
 def test_the_registry_configuration_becomes_the_compiled_runs_configuration() -> None:
