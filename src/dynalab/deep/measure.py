@@ -1,6 +1,6 @@
 """Measure DQN on a gymnax twin: learning curve, wall time, env steps per second.
 
-A measurement, not a test: ``python -m dynalab.deep.measure [ENV_ID] [--runs R]
+A measurement, not a test: ``python -m dynalab.deep.measure [--env ID] [--runs R]
 [--steps N] [--eval-every E] [key=value ...]`` trains R runs of DQN (``dqn`` spec keys,
 e.g. ``lr=3e-4 hidden=32x32``, read by the registry's parsers) in one program and prints
 the mean evaluation return at each evaluation point, the runs that reached the world's
@@ -47,7 +47,7 @@ def _timed(run, keys) -> tuple[float, float, dict]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("env_id", nargs="?", default="CartPole-v1")
+    parser.add_argument("--env", dest="env_id", default="CartPole-v1")
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--steps", type=int, default=50_000)
     parser.add_argument("--eval-every", type=int, default=5_000)

@@ -145,14 +145,14 @@ def init_learner(key: jax.Array, world: World, config: DQNConfig) -> Learner:
     )
 
 
-def _update(learner: Learner, key: jax.Array, config: DQNConfig) -> tuple[Learner, jax.Array]:
-    batch = replay_sample(learner.replay, key, config.batch)
-    loss, grads = jax.value_and_grad(dqn_loss)(
-        learner.online, learner.target, batch, config.gamma, config.double
-    )
-    updates, opt_state = _optimizer(config).update(grads, learner.opt_state, learner.online)
-    online = optax.apply_updates(learner.online, updates)
-    return learner._replace(online=online, opt_state=opt_state), loss
+def _update(
+    online: QNetwork, target: QNetwork, opt_state: Any, batch: Transitions, config: DQNConfig
+) -> tuple[QNetwork, Any, jax.Array]:
+    """One Adam step on the minibatch's loss: the new online network, Adam's state, the
+    loss."""
+    loss, grads = jax.value_and_grad(dqn_loss)(online, target, batch, config.gamma, config.double)
+    updates, opt_state = _optimizer(config).update(grads, opt_state, online)
+    return optax.apply_updates(online, updates), opt_state, loss
 
 
 def env_step(
@@ -172,11 +172,13 @@ def env_step(
     )
     taken = step + 1
     learn = jnp.logical_and(taken >= config.learning_starts, taken % config.train_every == 0)
-    learner, loss = jax.lax.cond(
+    batch = replay_sample(learner.replay, sample_key, config.batch)
+    online, opt_state, loss = jax.lax.cond(
         learn,
-        lambda: _update(learner, sample_key, config),
-        lambda: (learner, jnp.float32(0.0)),
+        lambda: _update(learner.online, learner.target, learner.opt_state, batch, config),
+        lambda: (learner.online, learner.opt_state, jnp.float32(0.0)),
     )
+    learner = learner._replace(online=online, opt_state=opt_state)
     target = jax.lax.cond(
         taken % config.target_every == 0, lambda: learner.online, lambda: learner.target
     )
