@@ -16,6 +16,19 @@ Modules, one job each:
 * :mod:`dynalab.deep.agents.dqn` - DQN and Double DQN, the training run as one function;
 * :mod:`dynalab.deep.runs` - run keys, batches of runs, exact values on tabular worlds.
 
+From Python, eight DQN runs on CartPole's JAX twin in one compiled program::
+
+    from dynalab.deep.agents.dqn import dqn_config
+    from dynalab.deep.budget import Budget
+    from dynalab.deep.runs import train_runs
+    from dynalab.deep.worlds import gymnax_world
+
+    networks, metrics = train_runs(
+        gymnax_world("CartPole-v1"), dqn_config(double=True), Budget(100_000, 10_000),
+        seed=0, runs=8,
+    )
+    metrics["eval_return"]  # (8 runs, 11 evaluation points)
+
 This package needs the ``deep`` extra (``pip install 'dynalab[deep]'``); nothing outside
 it imports JAX, so the tabular lab runs without it.
 """
