@@ -119,6 +119,7 @@ def test_dqn_on_the_one_hot_dyna_maze_reaches_the_optimal_policy() -> None:
         gamma=gamma,
         lr=1e-3,
         hidden="64",
+        double=False,
         batch=32,
         buffer=4000,
         target_every=100,

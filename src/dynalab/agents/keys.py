@@ -263,7 +263,7 @@ def _setting(name: str, parse: Parser, default: Any, help: str, check: Callable)
     return Key(name, name, parse, default, help, check, setting=True)
 
 
-LR = _setting("lr", finite_float, 1e-3, "Adam's step size, in (0, 1]", number_in(0, 1, True))
+LR = _setting("lr", finite_float, 3e-4, "Adam's step size, in (0, 1]", number_in(0, 1, True))
 BATCH = _setting("batch", int_in_range(1), 64, "minibatch size, >= 1", integer_from(1))
 BUFFER = _setting(
     "buffer", int_in_range(1), 50_000, "replay capacity in transitions, >= 1", integer_from(1)
@@ -278,7 +278,7 @@ TARGET_EVERY = _setting(
 HIDDEN = _setting(
     "hidden",
     layer_sizes,
-    "64x64",
+    "128x128",
     "hidden layer widths of the Q-network, as 64x64 (0: linear)",
     are_layer_sizes,
 )
@@ -302,7 +302,7 @@ EPSILON_STEPS = _setting(
 DOUBLE = _setting(
     "double",
     flag_of,
-    False,
+    True,
     "Double DQN (van Hasselt et al. 2016): the online network picks the next action, "
     "the target network values it (1 or 0)",
     is_flag,
