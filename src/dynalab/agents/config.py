@@ -4,13 +4,21 @@ Each field is one key of an agent spec (``dynalab.agents.keys``); which agent ta
 key, and its defaults, come from the registry (``dynalab.agents.registry``). A field left
 unset (None) takes the agent's default, so ``AgentConfig(name="prioritized-sweeping")``
 is prioritized sweeping with its own n and alpha, as ``dynalab agents`` lists them.
+
+Keys of one backend's agents only (the neural agents' ``lr``, ``batch``, ...) have no
+field: their values live in the configuration's ``settings`` mapping, and the
+constructor takes them by name like fields, so ``AgentConfig(name="dqn", lr=3e-4)`` and
+``AgentConfig(name="dqn", settings={"lr": 3e-4})`` are the same configuration.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from dynalab.agents.keys import SAMPLINGS, AgentConfigError
+from dynalab.agents.keys import KEYS, SAMPLINGS, AgentConfigError
 from dynalab.agents.kinds import Kind
 from dynalab.agents.registry import AGENT_NAMES, entry_of, resolve, spec_of
 from dynalab.models.tabular import ModelSpec
@@ -18,9 +26,13 @@ from dynalab.models.tabular import ModelSpec
 __all__ = ["AGENT_NAMES", "SAMPLINGS", "AgentConfig", "AgentConfigError"]
 
 
-@dataclass(frozen=True, kw_only=True)
+_SETTINGS = frozenset(key.field for key in KEYS if key.setting)
+"""The names a configuration keeps in ``settings`` rather than in fields."""
+
+
+@dataclass(frozen=True, kw_only=True, init=False)
 class AgentConfig:
-    """A tabular agent and its hyper-parameters (keyword arguments only).
+    """An agent and its hyper-parameters (keyword arguments only).
 
     ``planning_steps`` is n (spec key ``n``), the planning updates per real step (the
     queue pops of prioritized sweeping); ``kappa`` is Dyna-Q+'s bonus weight; ``model``
@@ -32,8 +44,10 @@ class AgentConfig:
     ``dynalab.models.tabular``); ``ensemble``, ``uncertainty`` and ``uncertainty_weight``
     (lambda) plan on K bootstrap-trained models (``dynalab.models.ensemble``);
     ``max_outcomes`` bounds a count model's outcomes per pair where the world's are not
-    known (the compiled runner sizes it from the world). The registry gives each agent's
-    defaults and refuses fields the agent does not take.
+    known (the compiled runner sizes it from the world). ``settings`` holds the values of
+    the agent's keys that have no field (neural agents: ``lr``, ``batch``, ...; empty for
+    tabular agents), given as keywords or as a mapping. The registry gives each agent's
+    defaults and refuses fields and settings the agent does not take.
     """
 
     name: str
@@ -55,6 +69,24 @@ class AgentConfig:
     uncertainty: str | None = None
     uncertainty_weight: float | None = None
     max_outcomes: int = 8
+    settings: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __init__(
+        self, *, name: str, settings: Mapping[str, Any] | None = None, **values: Any
+    ) -> None:
+        chosen = dict(settings or {})
+        object.__setattr__(self, "name", name)
+        for each in dataclasses.fields(self):
+            if each.name not in ("name", "settings"):
+                object.__setattr__(self, each.name, values.pop(each.name, each.default))
+        for setting, value in values.items():
+            if setting not in _SETTINGS:
+                raise TypeError(f"AgentConfig got an unexpected keyword argument {setting!r}")
+            if setting in chosen:
+                raise TypeError(f"AgentConfig got {setting!r} both as keyword and in settings")
+            chosen[setting] = value
+        object.__setattr__(self, "settings", chosen)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         resolve(self)
@@ -67,9 +99,19 @@ class AgentConfig:
         return self.name == "dyna-q+"
 
     @property
+    def backend(self) -> str:
+        """``tabular`` (compiled loops over arrays) or ``jax`` (neural, whole runs jitted)."""
+        return entry_of(self.name).backend
+
+    @property
     def kind(self) -> Kind:
-        """Which compiled loop body runs this agent."""
-        return entry_of(self.name).kind_of(self)
+        """Which compiled loop body runs this agent (tabular agents only)."""
+        entry = entry_of(self.name)
+        if entry.kind_of is None:
+            raise AgentConfigError(
+                f"{self.name} runs on the {entry.backend} backend, not in a compiled tabular loop"
+            )
+        return entry.kind_of(self)
 
     @property
     def memory(self) -> frozenset[str]:

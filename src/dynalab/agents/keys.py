@@ -3,6 +3,12 @@
 A :class:`Key` is declared once here and listed by every agent that takes it (in
 ``dynalab.agents.registry``); its help and default reach ``dynalab agents``, the spec
 parser and the configuration's checks from this one place.
+
+A key's value lives in one of two places of an ``AgentConfig``: a field of its own (the
+tabular keys, and keys that both backends share, such as ``gamma``), or, for a key of
+one backend's agents only (the neural agents' ``lr``, ``batch``, ...), the entry
+``settings[key.field]`` of the configuration's ``settings`` mapping
+(``Key.setting``). :meth:`Key.value_of` reads either.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 from dynalab.models.ensemble import UNCERTAINTY_MODES
 from dynalab.models.tabular import MODEL_KINDS
-from dynalab.values import Parser, finite_float, int_in_range, one_of
+from dynalab.values import BadValueError, Parser, finite_float, int_in_range, one_of
 
 SAMPLINGS = ("uniform", "on-policy")
 """Dyna's planning distributions: uniform over seen states then their tried actions
@@ -62,11 +68,48 @@ def choice_of(choices: tuple[str, ...]) -> Callable:
     return check
 
 
+def flag_of(text: str) -> bool:
+    """A yes/no value: ``1``, ``true``, ``yes`` or ``0``, ``false``, ``no`` (any case)."""
+    words = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+    if text.lower() not in words:
+        raise BadValueError("expected 1 or 0 (true or false)")
+    return words[text.lower()]
+
+
+def layer_sizes(text: str) -> str:
+    """Hidden layer widths as ``64x64`` (``0``: no hidden layer), kept as that text."""
+    if text == "0":
+        return text
+    parts = text.split("x")
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise BadValueError("expected widths >= 1 joined by 'x', as 64x64, or 0 for none")
+    return "x".join(str(int(part)) for part in parts)
+
+
+def is_flag(label: str, value: object) -> None:
+    """A check that a value is a bool."""
+    if not isinstance(value, bool):
+        raise AgentConfigError(f"{label} must be True or False, got {value!r}")
+
+
+def are_layer_sizes(label: str, value: object) -> None:
+    """A check that a value is layer-size text (:func:`layer_sizes`)."""
+    try:
+        if not isinstance(value, str) or layer_sizes(value) != value:
+            raise BadValueError("")
+    except BadValueError:
+        raise AgentConfigError(
+            f"{label} must be widths joined by 'x' (as '64x64') or '0', got {value!r}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Key:
-    """One ``key=value`` of an agent spec: the config field it sets, how its text is read
-    (``parse``), its default, one line of help, and its range check. ``off`` is the value
-    an agent that does not take the key holds in that field."""
+    """One ``key=value`` of an agent spec: where its value lives (``field``: the config
+    field it sets, or with ``setting`` the name of its entry in the config's
+    ``settings``), how its text is read (``parse``), its default, one line of help, and
+    its range check. ``off`` is the value an agent that does not take the key holds in
+    that field (a setting key is simply absent from such an agent's settings)."""
 
     name: str
     field: str
@@ -75,10 +118,22 @@ class Key:
     help: str
     check: Callable[[str, object], None]
     off: Any = None
+    setting: bool = False
 
     @property
     def off_value(self) -> Any:
         return self.default if self.off is None else self.off
+
+    @property
+    def label(self) -> str:
+        """How messages name the key: ``n (planning_steps)`` where the names differ."""
+        return self.name if self.name == self.field else f"{self.name} ({self.field})"
+
+    def value_of(self, config: Any) -> Any:
+        """This key's value in ``config`` (None for a setting it does not hold)."""
+        if self.setting:
+            return config.settings.get(self.field)
+        return getattr(config, self.field)
 
 
 def _key(name: str, parse: Parser, default: Any, help: str, check: Callable, **kw: Any) -> Key:
@@ -182,7 +237,7 @@ LAMBDA = _key(
     field="uncertainty_weight",
 )
 
-KEYS: tuple[Key, ...] = (
+TABULAR_KEYS: tuple[Key, ...] = (
     N,
     ALPHA,
     GAMMA,
@@ -202,3 +257,82 @@ KEYS: tuple[Key, ...] = (
     LAMBDA,
 )
 """Every key of the tabular agents, in the order ``dynalab agents`` lists them."""
+
+
+def _setting(name: str, parse: Parser, default: Any, help: str, check: Callable) -> Key:
+    return Key(name, name, parse, default, help, check, setting=True)
+
+
+LR = _setting("lr", finite_float, 3e-4, "Adam's step size, in (0, 1]", number_in(0, 1, True))
+BATCH = _setting("batch", int_in_range(1), 64, "minibatch size, >= 1", integer_from(1))
+BUFFER = _setting(
+    "buffer", int_in_range(1), 50_000, "replay capacity in transitions, >= 1", integer_from(1)
+)
+TARGET_EVERY = _setting(
+    "target_every",
+    int_in_range(1),
+    500,
+    "env steps between copies of the online network to the target network, >= 1",
+    integer_from(1),
+)
+HIDDEN = _setting(
+    "hidden",
+    layer_sizes,
+    "128x128",
+    "hidden layer widths of the Q-network, as 64x64 (0: linear)",
+    are_layer_sizes,
+)
+EPSILON_START = _setting(
+    "epsilon_start", finite_float, 1.0, "exploration rate at step 0, in [0, 1]", number_in(0, 1)
+)
+EPSILON_END = _setting(
+    "epsilon_end",
+    finite_float,
+    0.05,
+    "exploration rate after epsilon_steps, in [0, 1]",
+    number_in(0, 1),
+)
+EPSILON_STEPS = _setting(
+    "epsilon_steps",
+    int_in_range(0),
+    10_000,
+    "env steps over which epsilon falls linearly from epsilon_start to epsilon_end, >= 0",
+    integer_from(0),
+)
+DOUBLE = _setting(
+    "double",
+    flag_of,
+    True,
+    "Double DQN (van Hasselt et al. 2016): the online network picks the next action, "
+    "the target network values it (1 or 0)",
+    is_flag,
+)
+TRAIN_EVERY = _setting(
+    "train_every", int_in_range(1), 1, "env steps per gradient step, >= 1", integer_from(1)
+)
+LEARNING_STARTS = _setting(
+    "learning_starts",
+    int_in_range(0),
+    1_000,
+    "env steps stored before the first gradient step, >= 0",
+    integer_from(0),
+)
+
+DEEP_KEYS: tuple[Key, ...] = (
+    LR,
+    BATCH,
+    BUFFER,
+    TARGET_EVERY,
+    HIDDEN,
+    EPSILON_START,
+    EPSILON_END,
+    EPSILON_STEPS,
+    DOUBLE,
+    TRAIN_EVERY,
+    LEARNING_STARTS,
+)
+"""Every key of the neural agents' own (kept in ``AgentConfig.settings``)."""
+
+KEYS: tuple[Key, ...] = TABULAR_KEYS + DEEP_KEYS
+"""Every key of every agent: spec parsing, messages and the configuration's checks go
+through these."""

@@ -1,0 +1,1 @@
+"""Neural agents of the JAX backend, each a pure training-run function."""

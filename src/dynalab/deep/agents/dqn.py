@@ -1,0 +1,248 @@
+"""DQN (Mnih et al. 2015, Nature 518:529) and Double DQN (van Hasselt, Guez & Silver 2016).
+
+One run is one pure function, :func:`train`: ``lax.scan`` over evaluation periods, each a
+``lax.scan`` over env steps. Every env step the agent acts epsilon-greedily (epsilon falls
+linearly from ``epsilon_start`` to ``epsilon_end`` over ``epsilon_steps`` steps), stores
+the transition in a replay ring buffer, and - once ``learning_starts`` steps are stored -
+every ``train_every`` steps takes one Adam step on the mean Huber loss of a uniformly
+sampled minibatch of ``batch`` TD errors, against a target network copied from the online
+one every ``target_every`` env steps. ``double`` lets the online network pick the next
+action and the target network value it.
+
+All randomness comes from the run's key: the network's initial weights, then step ``t``'s
+action, world and minibatch draws from ``fold_in(loop key, t)``, and evaluation ``p``'s
+episodes from ``fold_in(eval key, p)``. Nothing depends on other runs in a batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from dynalab.agents.config import AgentConfig
+from dynalab.deep.budget import Budget
+from dynalab.deep.evaluation import evaluate, q_table
+from dynalab.deep.networks import QNetwork, q_values
+from dynalab.deep.replay import Replay, Transitions, replay_add, replay_init, replay_sample
+from dynalab.deep.value_learning import double_q_learning_target, q_learning_target, td_loss
+from dynalab.deep.worlds import World, advance
+
+
+@dataclass(frozen=True)
+class DQNConfig:
+    """DQN's hyper-parameters as the compiled run takes them (hashable, static under
+    ``jax.jit``). Build it with :func:`dqn_config`, which takes the registry's defaults
+    and range checks (``dynalab agents`` lists them); the fields are the ``dqn`` keys,
+    ``hidden`` as a tuple of widths."""
+
+    gamma: float
+    lr: float
+    batch: int
+    buffer: int
+    target_every: int
+    hidden: tuple[int, ...]
+    epsilon_start: float
+    epsilon_end: float
+    epsilon_steps: int
+    double: bool
+    train_every: int
+    learning_starts: int
+
+
+def dqn_config(agent: AgentConfig | None = None, /, **keys: Any) -> DQNConfig:
+    """The :class:`DQNConfig` of a ``dqn`` agent configuration, or of
+    ``AgentConfig(name="dqn", **keys)`` (``dqn_config(lr=3e-4, hidden="32x32")``).
+    Raises ``AgentConfigError`` for a value out of range."""
+    if agent is None:
+        agent = AgentConfig(name="dqn", **keys)
+    elif keys:
+        raise TypeError("dqn_config takes an AgentConfig or keys, not both")
+    if agent.name != "dqn":
+        raise ValueError(f"dqn_config needs a dqn configuration, got {agent.name!r}")
+    settings = dict(agent.settings)
+    hidden = settings.pop("hidden")
+    widths = () if hidden == "0" else tuple(int(width) for width in hidden.split("x"))
+    return DQNConfig(gamma=agent.gamma, hidden=widths, **settings)
+
+
+def epsilon_at(config: DQNConfig, step: jax.Array) -> jax.Array:
+    """The linear schedule: ``epsilon_start`` at step 0 to ``epsilon_end`` at
+    ``epsilon_steps``, then flat."""
+    done = jnp.minimum(step / max(config.epsilon_steps, 1), 1.0)
+    return config.epsilon_start + done * (config.epsilon_end - config.epsilon_start)
+
+
+def epsilon_greedy(key: jax.Array, q: jax.Array, epsilon: jax.Array) -> jax.Array:
+    """A uniformly random action with probability ``epsilon``, else ``argmax q``."""
+    explore_key, action_key = jax.random.split(key)
+    random_action = jax.random.randint(action_key, (), 0, q.shape[-1])
+    explore = jax.random.uniform(explore_key) < epsilon
+    return jnp.where(explore, random_action, jnp.argmax(q)).astype(jnp.int32)
+
+
+def dqn_loss(
+    online: QNetwork, target: QNetwork, batch: Transitions, gamma: float, double: bool
+) -> jax.Array:
+    """The mean Huber loss of the minibatch's TD errors against the target network."""
+    q_tm1 = q_values(online, batch.obs)
+    q_t_value = q_values(target, batch.next_obs)
+    discount_t = gamma * (1.0 - batch.terminated.astype(jnp.float32))
+    if double:
+        q_t_selector = q_values(online, batch.next_obs)
+        target_t = double_q_learning_target(q_t_value, q_t_selector, batch.reward, discount_t)
+    else:
+        target_t = q_learning_target(q_t_value, batch.reward, discount_t)
+    return td_loss(q_tm1, batch.action, target_t)
+
+
+class Learner(NamedTuple):
+    """What one run carries from step to step."""
+
+    online: QNetwork
+    target: QNetwork
+    opt_state: Any
+    replay: Replay
+    world_state: Any
+    obs: jax.Array
+    episode_return: jax.Array
+
+
+class Period(NamedTuple):
+    """One step's contribution to its evaluation period's metrics, summed as running
+    totals in step order (:mod:`dynalab.deep.numerics`)."""
+
+    loss: jax.Array
+    updates: jax.Array
+    episodes: jax.Array
+    returns: jax.Array
+
+
+def _optimizer(config: DQNConfig) -> optax.GradientTransformation:
+    return optax.adam(config.lr)
+
+
+def init_learner(key: jax.Array, world: World, config: DQNConfig) -> Learner:
+    """The untrained networks (target = online), Adam's state, an empty replay and the
+    world's first state."""
+    net_key, reset_key = jax.random.split(key)
+    size = 1
+    for dim in world.obs_shape:
+        size *= dim
+    online = QNetwork(net_key, size, world.n_actions, config.hidden)
+    obs, world_state = world.reset(reset_key)
+    return Learner(
+        online=online,
+        target=online,
+        opt_state=_optimizer(config).init(online),
+        replay=replay_init(config.buffer, world.obs_shape),
+        world_state=world_state,
+        obs=obs,
+        episode_return=jnp.float32(0.0),
+    )
+
+
+def _update(
+    online: QNetwork, target: QNetwork, opt_state: Any, batch: Transitions, config: DQNConfig
+) -> tuple[QNetwork, Any, jax.Array]:
+    """One Adam step on the minibatch's loss: the new online network, Adam's state, the
+    loss."""
+    loss, grads = jax.value_and_grad(dqn_loss)(online, target, batch, config.gamma, config.double)
+    updates, opt_state = _optimizer(config).update(grads, opt_state, online)
+    return optax.apply_updates(online, updates), opt_state, loss
+
+
+def env_step(
+    learner: Learner, step: jax.Array, key: jax.Array, world: World, config: DQNConfig
+) -> tuple[Learner, Period]:
+    """Env step ``step`` (counted from 0): act, store, maybe learn, maybe sync the target.
+
+    ``step`` must not be batched over runs (it is the scan's counter), so the conditions
+    on it stay real branches under ``vmap``.
+    """
+    act_key, world_key, sample_key = jax.random.split(key, 3)
+    action = epsilon_greedy(act_key, learner.online(learner.obs), epsilon_at(config, step))
+    moved = advance(world, world_key, learner.world_state, action)
+    stored = Transitions(learner.obs, action, moved.reward, moved.next_obs, moved.terminated)
+    learner = learner._replace(
+        replay=replay_add(learner.replay, stored), world_state=moved.state, obs=moved.obs
+    )
+    taken = step + 1
+    learn = jnp.logical_and(taken >= config.learning_starts, taken % config.train_every == 0)
+    batch = replay_sample(learner.replay, sample_key, config.batch)
+    online, opt_state, loss = jax.lax.cond(
+        learn,
+        lambda: _update(learner.online, learner.target, learner.opt_state, batch, config),
+        lambda: (learner.online, learner.opt_state, jnp.float32(0.0)),
+    )
+    learner = learner._replace(online=online, opt_state=opt_state)
+    target = jax.lax.cond(
+        taken % config.target_every == 0, lambda: learner.online, lambda: learner.target
+    )
+    episode_return = learner.episode_return + moved.reward
+    ended = jnp.logical_or(moved.terminated, moved.truncated)
+    period = Period(
+        loss=loss,
+        updates=learn.astype(jnp.int32),
+        episodes=ended.astype(jnp.int32),
+        returns=jnp.where(ended, episode_return, 0.0),
+    )
+    learner = learner._replace(target=target, episode_return=jnp.where(ended, 0.0, episode_return))
+    return learner, period
+
+
+def _record(world: World, learner: Learner, key: jax.Array, budget: Budget, gamma: float) -> dict:
+    evaluation = evaluate(world, learner.online, key, budget.eval_episodes, gamma)
+    record = evaluation._asdict()
+    if world.observations is not None:
+        record["q_table"] = q_table(world, learner.online)
+    return record
+
+
+def train(
+    key: jax.Array, world: World, config: DQNConfig, budget: Budget
+) -> tuple[QNetwork, dict[str, jax.Array]]:
+    """One DQN run on ``world``: the final online network and its metrics.
+
+    Metrics have one entry per evaluation point (``budget.eval_steps``: 0, E, ..., steps):
+    ``env_step``; ``eval_return``, ``eval_discounted_return`` and ``believed_value``
+    (:class:`dynalab.deep.evaluation.Evaluation`); ``epsilon``; ``loss``, the mean TD loss
+    of the updates since the previous point; ``train_return``, the mean return of the
+    training episodes that ended since then (both nan where there were none);
+    ``train_episodes``, the training episodes ended so far; and on tabular worlds
+    ``q_table``, Q of every state. Pure: jit it with ``world``, ``config`` and ``budget``
+    static (:func:`dynalab.deep.runs.train_runs` does, for a batch of runs).
+    """
+    init_key, loop_key, eval_key = jax.random.split(key, 3)
+    learner = init_learner(init_key, world, config)
+
+    def one_step(carry: tuple[Learner, Period], step: jax.Array) -> tuple:
+        learner, sums = carry
+        learner, period = env_step(learner, step, jax.random.fold_in(loop_key, step), world, config)
+        return (learner, jax.tree.map(jnp.add, sums, period)), None
+
+    def one_period(learner: Learner, period: jax.Array) -> tuple[Learner, dict]:
+        steps = period * budget.eval_every + jnp.arange(budget.eval_every)
+        zero = Period(jnp.float32(0.0), jnp.int32(0), jnp.int32(0), jnp.float32(0.0))
+        (learner, sums), _ = jax.lax.scan(one_step, (learner, zero), steps)
+        record = _record(
+            world, learner, jax.random.fold_in(eval_key, period + 1), budget, config.gamma
+        )
+        record["loss"] = sums.loss / jnp.where(sums.updates > 0, sums.updates, jnp.nan)
+        record["train_return"] = sums.returns / jnp.where(sums.episodes > 0, sums.episodes, jnp.nan)
+        record["train_episodes"] = sums.episodes
+        return learner, record
+
+    first = _record(world, learner, jax.random.fold_in(eval_key, 0), budget, config.gamma)
+    first |= {"loss": jnp.float32(jnp.nan), "train_return": jnp.float32(jnp.nan)}
+    first["train_episodes"] = jnp.int32(0)
+    learner, records = jax.lax.scan(one_period, learner, jnp.arange(budget.periods))
+    metrics = jax.tree.map(lambda head, rest: jnp.concatenate([head[None], rest]), first, records)
+    metrics["train_episodes"] = jnp.cumsum(metrics["train_episodes"])
+    eval_steps = jnp.asarray(budget.eval_steps, jnp.int32)
+    metrics["env_step"] = eval_steps
+    metrics["epsilon"] = epsilon_at(config, eval_steps)
+    return learner.online, metrics

@@ -1,0 +1,84 @@
+"""Many runs of a neural agent as one compiled program, and their exact values on tables.
+
+Run ``i`` of seed ``s`` takes the key ``fold_in(key(s), i)`` (:func:`run_key`) and
+nothing else random, so a run's numbers are the same alone or in a batch of any size:
+:func:`train_runs` ``vmap``s the one-run function over the batch's keys inside one
+``jax.jit``.
+
+Bit for bit, that holds for batches of two runs or more, because every float sum in a
+run is computed in an order that does not depend on the batch (:mod:`dynalab.deep.numerics`).
+XLA compiles an unbatched program (and a ``vmap`` of one, which it squeezes) with other
+kernels, which change the last bits of some sums, and over a long run a flipped argmax can
+follow. So a single run is computed as a batch of two (itself twice) and the copy dropped:
+every run goes through batched kernels (``tests/deep/test_dqn.py`` checks a run alone and
+in batches of 2 and 5, bit for bit).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from dynalab.deep.agents.dqn import DQNConfig, train
+from dynalab.deep.budget import Budget
+from dynalab.deep.worlds import World
+from dynalab.envs.ground_truth import greedy_value
+
+
+def run_key(seed: int, run: int) -> jax.Array:
+    """The key of run ``run`` of seed ``seed``: ``fold_in(key(seed), run)``."""
+    return jax.random.fold_in(jax.random.key(seed), run)
+
+
+def run_keys(seed: int, runs: Sequence[int]) -> jax.Array:
+    """The keys of the given run indices, stacked."""
+    return jax.vmap(lambda run: jax.random.fold_in(jax.random.key(seed), run))(
+        jnp.asarray(runs, jnp.uint32)
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_runs(world: World, config: DQNConfig, budget: Budget) -> Callable:
+    """``keys -> (networks, metrics)``: :func:`dynalab.deep.agents.dqn.train` ``vmap``ped
+    over a batch of run keys and jitted, one per (world, config, budget)."""
+    return jax.jit(jax.vmap(lambda key: train(key, world, config, budget)))
+
+
+def train_runs(
+    world: World,
+    config: DQNConfig,
+    budget: Budget,
+    *,
+    seed: int = 0,
+    runs: int | Sequence[int] = 1,
+) -> tuple[object, dict[str, np.ndarray]]:
+    """Runs ``0..runs-1`` (or the given run indices) of seed ``seed`` in one program.
+
+    Returns the final networks (leaves with a leading run axis) and the metrics of
+    :func:`dynalab.deep.agents.dqn.train` as NumPy arrays of shape ``(runs, points, ...)``.
+    """
+    indices = list(range(runs) if isinstance(runs, int) else runs)
+    if not indices:
+        raise ValueError("train_runs needs at least one run")
+    padded = indices * 2 if len(indices) == 1 else indices
+    networks, metrics = compiled_runs(world, config, budget)(run_keys(seed, padded))
+    keep = len(indices)
+    networks = jax.tree.map(lambda leaf: leaf[:keep], networks)
+    return networks, {name: np.asarray(value)[:keep] for name, value in metrics.items()}
+
+
+def exact_greedy_values(world: World, q_tables: np.ndarray, gamma: float) -> np.ndarray:
+    """The true value of each recorded Q table's greedy policy on a tabular world, from
+    the start distribution: dynalab's ground truth (:func:`dynalab.envs.ground_truth.greedy_value`,
+    ties split uniformly), the number the tabular lab reports. ``q_tables`` has shape
+    ``(..., n_states, n_actions)``; the result has the leading shape."""
+    if world.mdp is None:
+        raise ValueError(f"world {world.name!r} is not a table: no exact values")
+    tables = np.asarray(q_tables, dtype=np.float64)
+    flat = tables.reshape(-1, *tables.shape[-2:])
+    values = np.array([greedy_value(world.mdp, table, gamma) for table in flat])
+    return values.reshape(tables.shape[:-2])

@@ -1,0 +1,105 @@
+"""A JAX view of any dynalab array MDP, so the neural agents run where the exact truth is known.
+
+The world samples the MDP's outcome tables (``dynalab.envs.mdp.ArrayMDP``) exactly as the
+tabular lab does: the first state from ``start_prob``, outcome ``k`` of ``(s, a)`` with
+probability ``prob[s, a, k]``, then ``next_state``, ``reward`` and ``terminal`` of that
+outcome; the time limit ``max_steps`` truncates. The agent does not see the state index
+but an observation of it:
+
+* ``one-hot`` - the state's indicator vector (a table in disguise: a linear Q-network on it
+  *is* a Q table);
+* ``coords`` - a maze cell's ``(row, col)``, each scaled to [0, 1], so that nearby cells
+  look alike and the network must generalise.
+
+Tables live in the compiled program as constants: meant for worlds of up to some
+thousands of states.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from dynalab.deep.worlds import Step, World
+from dynalab.envs.maze import Maze
+from dynalab.envs.mdp import ArrayMDP
+
+OBSERVATIONS = ("one-hot", "coords")
+"""How a tabular world shows its state to a network."""
+
+
+class CellState(NamedTuple):
+    """A tabular world's state: the MDP state index and the steps taken this episode."""
+
+    index: jax.Array
+    time: jax.Array
+
+
+def state_observations(mdp: ArrayMDP, observation: str, cols: int | None = None) -> np.ndarray:
+    """``table[s]``: the float32 observation of state ``s`` (see the module docstring).
+
+    ``coords`` needs the maze's number of columns ``cols`` (state ``s`` is cell
+    ``divmod(s, cols)``). Raises ValueError for an unknown observation.
+    """
+    n_states = mdp.n_states
+    if observation == "one-hot":
+        return np.eye(n_states, dtype=np.float32)
+    if observation == "coords":
+        if cols is None or cols < 1 or n_states % cols:
+            raise ValueError(f"coords observations need the maze's columns, got cols={cols}")
+        rows = n_states // cols
+        row, col = np.divmod(np.arange(n_states), cols)
+        scaled = np.stack([row / max(rows - 1, 1), col / max(cols - 1, 1)], axis=1)
+        return scaled.astype(np.float32)
+    raise ValueError(f"observation must be one of {', '.join(OBSERVATIONS)}, got {observation!r}")
+
+
+def _log(probabilities: np.ndarray) -> jax.Array:
+    with np.errstate(divide="ignore"):
+        return jnp.asarray(np.log(probabilities), jnp.float32)
+
+
+def array_mdp_world(
+    mdp: ArrayMDP, observation: str = "one-hot", *, cols: int | None = None
+) -> World:
+    """The JAX world that samples ``mdp`` and shows ``observation`` of its states."""
+    table = state_observations(mdp, observation, cols)
+    observations = jnp.asarray(table)
+    log_start = _log(mdp.start_prob)
+    log_prob = _log(mdp.prob)
+    next_state = jnp.asarray(mdp.next_state, jnp.int32)
+    reward = jnp.asarray(mdp.reward, jnp.float32)
+    terminal = jnp.asarray(mdp.terminal)
+    max_steps = int(mdp.max_steps)
+
+    def reset(key: jax.Array) -> tuple[jax.Array, CellState]:
+        index = jax.random.categorical(key, log_start).astype(jnp.int32)
+        return observations[index], CellState(index, jnp.int32(0))
+
+    def step(key: jax.Array, state: CellState, action: jax.Array) -> Step:
+        s = state.index
+        k = jax.random.categorical(key, log_prob[s, action])
+        reached = next_state[s, action, k]
+        time = state.time + 1
+        truncated = jnp.logical_and(max_steps > 0, time >= max_steps)
+        moved = CellState(reached, time)
+        return observations[reached], moved, reward[s, action, k], terminal[s, action, k], truncated
+
+    return World(
+        name=mdp.name,
+        n_actions=mdp.n_actions,
+        obs_shape=table.shape[1:],
+        reset=reset,
+        step=step,
+        max_steps=max_steps,
+        mdp=mdp,
+        observations=table,
+    )
+
+
+def maze_world(maze: Maze, observation: str = "one-hot") -> World:
+    """The JAX world of a dynalab maze, its cells shown as ``observation``."""
+    return array_mdp_world(maze.to_mdp(), observation, cols=maze.cols)

@@ -1,0 +1,57 @@
+"""The tabular lab imports and runs without the ``deep`` extra (JAX hidden in a subprocess)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+HIDDEN = ("jax", "jaxlib", "optax", "equinox", "gymnax", "flax")
+
+_SCRIPT = textwrap.dedent(
+    """
+    import importlib
+    import importlib.abc
+    import pkgutil
+    import sys
+
+    HIDDEN = {hidden!r}
+
+    class HideDeep(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in HIDDEN:
+                raise ImportError(f"{{name}} is hidden by this test")
+            return None
+
+    sys.meta_path.insert(0, HideDeep())
+
+    import dynalab
+    import dynalab.agents.registry
+    from dynalab.agents.config import AgentConfig
+    from dynalab.envs.builtin import dyna_maze
+
+    for module in pkgutil.walk_packages(dynalab.__path__, "dynalab."):
+        if not module.name.startswith("dynalab.deep"):
+            importlib.import_module(module.name)
+
+    for where in ("dynalab.run.runner", "dynalab.experiments.runner"):
+        try:
+            run_agent = importlib.import_module(where).run_agent
+            break
+        except ImportError:
+            continue
+    result = run_agent(dyna_maze().to_mdp(), AgentConfig(name="dyna-q"), episodes=2, runs=1)
+    assert result.episodes_completed[0] == 2
+    loaded = sorted(name for name in sys.modules if name.split(".")[0] in HIDDEN)
+    print("loaded:", loaded)
+    """
+)
+
+
+def test_the_tabular_lab_imports_and_runs_with_jax_hidden() -> None:
+    script = _SCRIPT.format(hidden=HIDDEN)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("loaded: []")
