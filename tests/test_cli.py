@@ -303,6 +303,8 @@ BAD_INPUTS = {
     "no maze path": (["compare", "--env", "maze:"], ["maze:PATH"]),
     "gym not discrete": (["compare", "--env", "gym:CartPole-v1"], ["CartPole-v1", "Discrete"]),
     "unknown gym id": (["compare", "--env", "gym:NoSuchEnv-v0"], ["NoSuchEnv"]),
+    "jax agent in compare": (["compare", "--agents", "dqn"], ["'dqn'", "jax backend"]),
+    "jax agent in tradeoff": (["tradeoff", "--agents", "dqn"], ["'dqn'", "jax backend"]),
     "zero runs": (["compare", "--runs", "0"], ["--runs"]),
     "zero episodes": (["compare", "--episodes", "0"], ["--episodes"]),
     "zero steps": (["compare", "--steps", "0"], ["--steps"]),

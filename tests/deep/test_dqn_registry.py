@@ -11,7 +11,8 @@ from dynalab.agents.config import AgentConfig, AgentConfigError
 from dynalab.agents.keys import DEEP_KEYS, KEYS
 from dynalab.agents.registry import REGISTRY
 from dynalab.cli import app
-from dynalab.experiments.specs import SpecError, parse_agent_spec
+from dynalab.specs.agents import parse_agent_spec
+from dynalab.specs.text import SpecError
 
 
 def test_a_dqn_spec_parses_into_settings_and_its_label_parses_back() -> None:

@@ -34,12 +34,8 @@ _SCRIPT = textwrap.dedent(
         if not module.name.startswith("dynalab.deep"):
             importlib.import_module(module.name)
 
-    for where in ("dynalab.run.runner", "dynalab.experiments.runner"):
-        try:
-            run_agent = importlib.import_module(where).run_agent
-            break
-        except ImportError:
-            continue
+    from dynalab.run.runner import run_agent
+
     result = run_agent(dyna_maze().to_mdp(), AgentConfig(name="dyna-q"), episodes=2, runs=1)
     assert result.episodes_completed[0] == 2
     loaded = sorted(name for name in sys.modules if name.split(".")[0] in HIDDEN)

@@ -22,6 +22,7 @@ from dynalab.cli.common import (
     BadInputError,
     agent_spec_words,
     check_positive,
+    check_tabular,
     default_jobs,
     fail,
     given,
@@ -104,6 +105,7 @@ def compare(
         agent_specs = parse_agent_specs(
             specs or list(DEFAULT_AGENTS), given(alpha=alpha, gamma=gamma, epsilon=epsilon)
         )
+        check_tabular(agent_specs, "compare")
         if episodes is None and steps is None:
             if world.change_steps:
                 steps = STEP_BUDGETS.get(world.name, 2 * max(world.change_steps))
@@ -276,6 +278,7 @@ def tradeoff(
         if problem is not None:
             raise BadInputError(problem)
         agent_specs = parse_agent_specs(specs or list(DEFAULT_TRADEOFF_AGENTS))
+        check_tabular(agent_specs, "tradeoff")
         folder = resolve_out(out, f"tradeoff-{slug(env)}", force)
     except (SpecError, BadInputError) as error:
         fail(str(error))

@@ -56,6 +56,17 @@ def check_positive(value: int | None, option: str) -> None:
         raise BadInputError(f"{option} must be a positive integer, got {value}")
 
 
+def check_tabular(agent_specs: list[AgentSpec], command: str) -> None:
+    """Refuse, in one line, an agent computed by another backend: ``dynalab COMMAND``
+    runs the compiled tabular loops only (the JAX agents are not wired into it yet)."""
+    for spec in agent_specs:
+        if spec.config.backend != "tabular":
+            raise BadInputError(
+                f"--agents {spec.label!r}: {spec.config.name} runs on the "
+                f"{spec.config.backend} backend, which dynalab {command} does not run yet"
+            )
+
+
 def plain_console(stderr: bool = False) -> Console:
     """A rich console that prints text as given: paths, specs and numbers such as
     ``nan [nan, nan]`` or ``runs/[/x]`` are data, never rich markup."""
