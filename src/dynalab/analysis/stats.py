@@ -284,6 +284,28 @@ def probability_of_improvement(
     return Estimate(point, float(low), float(high), n1 + n2)
 
 
+def _two_sample_estimate(
+    first: np.ndarray | list[float],
+    second: np.ndarray | list[float],
+    statistic: Callable[..., np.ndarray],
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> Estimate:
+    """``statistic(first, second)`` of two independent samples (nan dropped), with a
+    bootstrap CI that resamples each on its own; no interval below two values each."""
+    _check_bootstrap_arguments(confidence, n_resamples)
+    a, b = _finite_sample(first), _finite_sample(second)
+    n = len(a) + len(b)
+    if len(a) == 0 or len(b) == 0:
+        return Estimate(np.nan, np.nan, np.nan, n)
+    point = float(statistic(a, b))
+    if len(a) < 2 or len(b) < 2:
+        return Estimate(point, point, point, n)
+    low, high = _bootstrap_interval((a, b), statistic, confidence, n_resamples, seed)
+    return Estimate(point, float(low), float(high), n)
+
+
 def _ratio_of_means(numerator: np.ndarray, denominator: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.mean(numerator, axis=axis) / np.mean(denominator, axis=axis)
 
@@ -298,16 +320,9 @@ def ratio_of_means(
     """mean(numerator) / mean(denominator) of two independent samples, with a bootstrap
     CI that resamples each sample on its own (e.g. "Dyna-Q needs k times the updates of
     prioritized sweeping"). nan values are dropped; ``n`` is ``n1 + n2``."""
-    _check_bootstrap_arguments(confidence, n_resamples)
-    top, bottom = _finite_sample(numerator), _finite_sample(denominator)
-    n = len(top) + len(bottom)
-    if len(top) == 0 or len(bottom) == 0:
-        return Estimate(np.nan, np.nan, np.nan, n)
-    ratio = float(np.mean(top) / np.mean(bottom))
-    if len(top) < 2 or len(bottom) < 2:
-        return Estimate(ratio, ratio, ratio, n)
-    low, high = _bootstrap_interval((top, bottom), _ratio_of_means, confidence, n_resamples, seed)
-    return Estimate(ratio, float(low), float(high), n)
+    return _two_sample_estimate(
+        numerator, denominator, _ratio_of_means, confidence, n_resamples, seed
+    )
 
 
 def _difference_of_means(first: np.ndarray, second: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -326,16 +341,7 @@ def difference_of_means(
     0). Two 95% intervals that merely fail to overlap ask for more than that (a difference
     at about the 99.5% level when their widths are equal). nan values are dropped; ``n``
     is ``n1 + n2``."""
-    _check_bootstrap_arguments(confidence, n_resamples)
-    a, b = _finite_sample(first), _finite_sample(second)
-    n = len(a) + len(b)
-    if len(a) == 0 or len(b) == 0:
-        return Estimate(np.nan, np.nan, np.nan, n)
-    difference = float(np.mean(a) - np.mean(b))
-    if len(a) < 2 or len(b) < 2:
-        return Estimate(difference, difference, difference, n)
-    low, high = _bootstrap_interval((a, b), _difference_of_means, confidence, n_resamples, seed)
-    return Estimate(difference, float(low), float(high), n)
+    return _two_sample_estimate(first, second, _difference_of_means, confidence, n_resamples, seed)
 
 
 def _share_closed(
