@@ -20,32 +20,22 @@ from typing import Any
 
 from dynalab.agents.keys import (
     ALPHA,
-    BATCH,
-    BUFFER,
+    DEEP_KEYS,
     DEPTH,
-    DOUBLE,
     ENSEMBLE,
     EPSILON,
-    EPSILON_END,
-    EPSILON_START,
-    EPSILON_STEPS,
     EXPLORATION,
     GAMMA,
-    HIDDEN,
     KAPPA,
     KEYS,
     LAMBDA,
-    LEARNING_STARTS,
-    LR,
     MODEL,
     MODEL_NOISE,
     OPTIMISM,
     SAMPLING,
     SIMULATIONS,
     SWEEPS,
-    TARGET_EVERY,
     THETA,
-    TRAIN_EVERY,
     UNCERTAINTY,
     AgentConfigError,
     Key,
@@ -163,20 +153,7 @@ def _validate_dqn(config: Any) -> None:
         )
 
 
-DQN_KEYS = (
-    GAMMA,
-    LR,
-    BATCH,
-    BUFFER,
-    TARGET_EVERY,
-    HIDDEN,
-    EPSILON_START,
-    EPSILON_END,
-    EPSILON_STEPS,
-    DOUBLE,
-    TRAIN_EVERY,
-    LEARNING_STARTS,
-)
+DQN_KEYS = (GAMMA, *DEEP_KEYS)
 """DQN's keys, in the order ``dynalab agents`` lists them.
 
 Its defaults (lr 3e-4, two hidden layers of 128, Double DQN, the target copied every 500
