@@ -22,7 +22,8 @@ def test_deterministic_model_keeps_the_last_outcome() -> None:
     assert model_sample(model, 0, 1, 0.3) == (-1.0, 1, True)
     assert model.last_tried[0, 1] == 9
     assert model.visits[0, 1] == 2
-    assert model.sizes.tolist() == [1, 2]  # one pair tried; both actions of state 0 known
+    # one pair tried; both actions of state 0 known; one block of lcm(1, 2) = 2 table slots
+    assert model.sizes.tolist() == [1, 2, 2]
 
 
 def test_count_model_estimates_distribution_and_mean_reward() -> None:

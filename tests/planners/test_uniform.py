@@ -54,11 +54,16 @@ def test_dyna_q_never_plans_untried_actions() -> None:
     assert q_values[0].tolist() == [0.5, 0.0]
 
 
-def test_planning_draws_a_seen_state_uniformly_then_an_action_tried_in_it() -> None:
+@pytest.mark.parametrize("n_actions", [4, 8])
+def test_planning_draws_a_seen_state_uniformly_then_an_action_tried_in_it(
+    n_actions: int,
+) -> None:
     """Fig. 8.1 step (f): state 0 with three tried actions and state 2 with one are each
     drawn half the time; state 0's actions a sixth each. Exact over an even grid of the
-    one uniform the draw uses (no sampling error: 6000 points, each cell 1000)."""
-    model = empty_model(3, 4)
+    one uniform the draw uses (no sampling error: 6000 points, each cell 1000). Four
+    actions draw from the flat planning table, eight by the two-level draw."""
+    model = empty_model(3, n_actions)
+    assert (model.plan_state.shape[0] > 0) == (n_actions <= 6)
     for action in (3, 0, 1):
         model_update(model, 0, action, 0.0, 1, False, 0)
     model_update(model, 2, 2, 0.0, 1, False, 0)
@@ -68,7 +73,28 @@ def test_planning_draws_a_seen_state_uniformly_then_an_action_tried_in_it() -> N
         counts[pair] = counts.get(pair, 0) + 1
     assert counts == {(0, 3): 1000, (0, 0): 1000, (0, 1): 1000, (2, 2): 3000}
     every = {}
-    for uniform in (np.arange(8000) + 0.5) / 8000:
+    cells = 2 * n_actions * 1000
+    for uniform in (np.arange(cells) + 0.5) / cells:
         pair = planning_pair(model, True, uniform)
         every[pair] = every.get(pair, 0) + 1
-    assert every == {(s, a): 1000 for s in (0, 2) for a in range(4)}
+    assert every == {(s, a): 1000 for s in (0, 2) for a in range(n_actions)}
+
+
+@pytest.mark.parametrize("n_actions", [1, 2, 3, 4, 5, 6])
+def test_flat_planning_table_draws_the_pair_the_two_level_draw_does(n_actions: int) -> None:
+    """The flat table is only a faster lookup: for every draw at the centre of one of its
+    slots, it gives the pair the two-level draw gives (the model without its table)."""
+    rng = np.random.default_rng(n_actions)
+    model = empty_model(12, n_actions)
+    for step in range(60):
+        state, action = int(rng.integers(12)), int(rng.integers(n_actions))
+        model_update(model, state, action, 0.0, int(rng.integers(12)), False, step)
+    without_table = model._replace(
+        plan_state=np.zeros(0, dtype=np.int64), plan_action=np.zeros(0, dtype=np.int64)
+    )
+    slots = int(model.sizes[2])
+    for every_action in (False, True):
+        for uniform in (np.arange(slots) + 0.5) / slots:
+            assert planning_pair(model, every_action, uniform) == planning_pair(
+                without_table, every_action, uniform
+            )
