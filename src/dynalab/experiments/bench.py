@@ -105,8 +105,9 @@ def compile_times() -> dict[str, float]:
     return {"cold_compile_s": cold["first_run"], "cached_first_run_s": warm["first_run"]}
 
 
-def compiled_throughput(agent: AgentConfig, steps: int, repeats: int = 3) -> dict[str, float]:
-    """Updates per second of one compiled run (best of ``repeats``), on one thread."""
+def compiled_throughput(agent: AgentConfig, steps: int, repeats: int = 5) -> dict[str, float]:
+    """Updates per second of one compiled run (best of ``repeats``: on a shared machine
+    single timings of the same run vary by up to a fifth), on one thread."""
     world = dyna_maze().to_mdp()
     run_agent(world, agent, steps=10, evaluate=False, record_every=0)
     best = float("inf")
