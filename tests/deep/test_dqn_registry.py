@@ -45,7 +45,8 @@ def test_tabular_configs_keep_no_settings() -> None:
         ("dqn:double=2", "expected 1 or 0"),
         ("dqn:epsilon_end=1.5", r"epsilon_end must be in \[0, 1\]"),
         ("dqn:alpha=0.5", "key 'alpha' is for q-learning.*not dqn"),
-        ("q-learning:lr=0.1", "key 'lr' is for dqn, not q-learning"),
+        ("q-learning:lr=0.1", "key 'lr' is for dqn, dyna-dqn, not q-learning"),
+        ("dqn:k=3", "key 'k' is for dyna-dqn, not dqn"),
         ("dqn:learning_start=5", "did you mean 'learning_starts'"),
     ],
 )
@@ -56,7 +57,7 @@ def test_bad_dqn_specs_get_one_line_saying_what_is_wrong(spec: str, message: str
 
 
 def test_settings_an_agent_does_not_take_are_refused() -> None:
-    with pytest.raises(AgentConfigError, match="lr is for dqn; dyna-q does not take it"):
+    with pytest.raises(AgentConfigError, match="lr is for dqn, dyna-dqn; dyna-q does not take it"):
         AgentConfig(name="dyna-q", lr=1e-3)
     with pytest.raises(AgentConfigError, match="unknown setting 'width'"):
         AgentConfig(name="dqn", settings={"width": 3})

@@ -331,8 +331,121 @@ DEEP_KEYS: tuple[Key, ...] = (
     TRAIN_EVERY,
     LEARNING_STARTS,
 )
-"""Every key of the neural agents' own (kept in ``AgentConfig.settings``)."""
+"""DQN's own keys (kept in ``AgentConfig.settings``)."""
 
-KEYS: tuple[Key, ...] = TABULAR_KEYS + DEEP_KEYS
+WORLD_MODELS = ("probabilistic", "deterministic")
+"""dyna-dqn's model members: Gaussian outputs trained by likelihood, or means by squared
+error (the naive model)."""
+GUARDS = ("none", "penalty", "truncate")
+"""How dyna-dqn's rollouts use the members' disagreement."""
+
+MEMBERS = _setting(
+    "members", int_in_range(1), 5, "networks in the model's ensemble, >= 1", integer_from(1)
+)
+WORLD_MODEL = _setting(
+    "world_model",
+    one_of(WORLD_MODELS),
+    "probabilistic",
+    "model members: probabilistic (Gaussian change and reward, likelihood-trained) or "
+    "deterministic (means, squared error)",
+    choice_of(WORLD_MODELS),
+)
+MODEL_HIDDEN = _setting(
+    "model_hidden",
+    layer_sizes,
+    "128x128",
+    "hidden layer widths of each model member",
+    are_layer_sizes,
+)
+MODEL_EVERY = _setting(
+    "model_every",
+    int_in_range(1),
+    250,
+    "env steps between model training rounds, >= 1",
+    integer_from(1),
+)
+MODEL_STEPS = _setting(
+    "model_steps",
+    int_in_range(1),
+    100,
+    "Adam steps per member per training round, >= 1",
+    integer_from(1),
+)
+MODEL_LR = _setting(
+    "model_lr",
+    finite_float,
+    1e-3,
+    "the model's Adam step size, in (0, 1]",
+    number_in(0, 1, True),
+)
+HORIZON = _setting(
+    "k", int_in_range(1), 1, "model steps per rollout (the horizon), >= 1", integer_from(1)
+)
+ROLLOUTS = _setting(
+    "rollouts",
+    int_in_range(1),
+    256,
+    "rollouts started per rollout round, >= 1",
+    integer_from(1),
+)
+ROLLOUT_EVERY = _setting(
+    "rollout_every",
+    int_in_range(1),
+    10,
+    "env steps between rollout rounds, >= 1",
+    integer_from(1),
+)
+REAL_RATIO = _setting(
+    "real_ratio",
+    finite_float,
+    0.5,
+    "share of real transitions in each minibatch, in [0, 1]",
+    number_in(0, 1),
+)
+UPDATES = _setting(
+    "updates", int_in_range(1), 2, "gradient steps per training step, >= 1", integer_from(1)
+)
+GUARD = _setting(
+    "guard",
+    one_of(GUARDS),
+    "none",
+    "how rollouts use the members' disagreement: none, penalty (reward minus "
+    "penalty x disagreement, as MOPO) or truncate (end a rollout where it exceeds threshold)",
+    choice_of(GUARDS),
+)
+PENALTY = _setting(
+    "penalty",
+    finite_float,
+    1.0,
+    "weight of the disagreement with guard=penalty, >= 0",
+    number_in(0),
+)
+THRESHOLD = _setting(
+    "threshold",
+    finite_float,
+    0.05,
+    "disagreement at which guard=truncate ends a rollout, >= 0",
+    number_in(0),
+)
+
+DYNA_KEYS: tuple[Key, ...] = (
+    MEMBERS,
+    WORLD_MODEL,
+    MODEL_HIDDEN,
+    MODEL_EVERY,
+    MODEL_STEPS,
+    MODEL_LR,
+    HORIZON,
+    ROLLOUTS,
+    ROLLOUT_EVERY,
+    REAL_RATIO,
+    UPDATES,
+    GUARD,
+    PENALTY,
+    THRESHOLD,
+)
+"""dyna-dqn's own keys, besides DQN's: the world model and its rollouts."""
+
+KEYS: tuple[Key, ...] = TABULAR_KEYS + DEEP_KEYS + DYNA_KEYS
 """Every key of every agent: spec parsing, messages and the configuration's checks go
 through these."""

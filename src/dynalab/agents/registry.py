@@ -22,6 +22,7 @@ from dynalab.agents.keys import (
     ALPHA,
     DEEP_KEYS,
     DEPTH,
+    DYNA_KEYS,
     ENSEMBLE,
     EPSILON,
     EXPLORATION,
@@ -164,6 +165,20 @@ within 100,000 env steps and 7 held it at the last evaluation (mean 477). Two la
 it), with plain or Double DQN."""
 
 
+def _validate_dyna_dqn(config: Any) -> None:
+    _validate_dqn(config)
+    settings = config.settings
+    simulated = settings["rollouts"] * settings["k"]
+    if simulated > settings["buffer"]:
+        raise AgentConfigError(
+            f"rollouts x k ({simulated}) must not exceed buffer ({settings['buffer']}): "
+            "one rollout round must fit in the model replay"
+        )
+
+
+DYNA_DQN_KEYS = (*DQN_KEYS, *DYNA_KEYS)
+"""dyna-dqn's keys: DQN's, then the world model's and its rollouts'."""
+
 _MODEL = frozenset({"model"})
 _DYNA_MEMORY = {
     Kind.MODEL_FREE: frozenset(),
@@ -260,6 +275,18 @@ REGISTRY: dict[str, AgentEntry] = {
             memory={},
             defaults={"gamma": 0.99},
             validate=_validate_dqn,
+            backend="jax",
+        ),
+        AgentEntry(
+            name="dyna-dqn",
+            help="Dyna with a neural model (MBPO-style branched rollouts): DQN that also "
+            "learns from k-step rollouts of an ensemble of MLPs started at real states; "
+            "guard=penalty|truncate uses the members' disagreement; neural, in JAX",
+            keys=DYNA_DQN_KEYS,
+            kind_of=None,
+            memory={},
+            defaults={"gamma": 0.99},
+            validate=_validate_dyna_dqn,
             backend="jax",
         ),
     )

@@ -68,3 +68,18 @@ def replay_sample(replay: Replay, key: jax.Array, batch: int) -> Transitions:
     at least one)."""
     index = jax.random.randint(key, (batch,), 0, jnp.maximum(replay.size, 1))
     return jax.tree.map(lambda stored: stored[index], replay.data)
+
+
+def replay_add_many(replay: Replay, transitions: Transitions, keep: jax.Array) -> Replay:
+    """``replay`` with the rows of ``transitions`` where ``keep`` is true written, in order,
+    over the oldest slots (the other rows are dropped)."""
+    capacity = replay.capacity
+    offset = jnp.cumsum(keep.astype(jnp.int32)) - 1
+    slot = jnp.where(keep, (replay.position + offset) % capacity, capacity)
+    data = jax.tree.map(
+        lambda stored, new: stored.at[slot].set(new, mode="drop"), replay.data, transitions
+    )
+    added = jnp.sum(keep.astype(jnp.int32))
+    return Replay(
+        data, jnp.minimum(replay.size + added, capacity), (replay.position + added) % capacity
+    )

@@ -24,11 +24,27 @@ import jax.numpy as jnp
 import optax
 
 from dynalab.agents.config import AgentConfig
+from dynalab.agents.keys import DYNA_KEYS
+from dynalab.deep.agents.dyna_dqn import (
+    DynaConfig,
+    Rollouts,
+    dyna_phase,
+    no_rollouts,
+    training_batch,
+)
 from dynalab.deep.budget import Budget
 from dynalab.deep.evaluation import evaluate, q_table
 from dynalab.deep.networks import QNetwork, q_values
+from dynalab.deep.numerics import batch_mean
 from dynalab.deep.replay import Replay, Transitions, replay_add, replay_init, replay_sample
 from dynalab.deep.value_learning import double_q_learning_target, q_learning_target, td_loss
+from dynalab.deep.world_model import (
+    ModelConfig,
+    ModelState,
+    held_out_batch,
+    model_init,
+    one_step_error,
+)
 from dynalab.deep.worlds import World, advance
 
 
@@ -51,22 +67,51 @@ class DQNConfig:
     double: bool
     train_every: int
     learning_starts: int
+    dyna: DynaConfig | None = None
 
 
 def dqn_config(agent: AgentConfig | None = None, /, **keys: Any) -> DQNConfig:
-    """The :class:`DQNConfig` of a ``dqn`` agent configuration, or of
+    """The :class:`DQNConfig` of a ``dqn`` or ``dyna-dqn`` agent configuration (for
+    dyna-dqn, with its :class:`~dynalab.deep.agents.dyna_dqn.DynaConfig`), or of
     ``AgentConfig(name="dqn", **keys)`` (``dqn_config(lr=3e-4, hidden="32x32")``).
     Raises ``AgentConfigError`` for a value out of range."""
     if agent is None:
         agent = AgentConfig(name="dqn", **keys)
     elif keys:
         raise TypeError("dqn_config takes an AgentConfig or keys, not both")
-    if agent.name != "dqn":
-        raise ValueError(f"dqn_config needs a dqn configuration, got {agent.name!r}")
+    if agent.name not in ("dqn", "dyna-dqn"):
+        raise ValueError(f"dqn_config needs a dqn or dyna-dqn configuration, got {agent.name!r}")
     settings = dict(agent.settings)
-    hidden = settings.pop("hidden")
-    widths = () if hidden == "0" else tuple(int(width) for width in hidden.split("x"))
-    return DQNConfig(gamma=agent.gamma, hidden=widths, **settings)
+    own = {key.field: settings.pop(key.field) for key in DYNA_KEYS if key.field in settings}
+    dyna = None
+    if agent.name == "dyna-dqn":
+        model = ModelConfig(
+            members=own["members"],
+            hidden=_widths(own["model_hidden"]),
+            probabilistic=own["world_model"] == "probabilistic",
+            train_every=own["model_every"],
+            steps=own["model_steps"],
+            batch=settings["batch"],
+            lr=own["model_lr"],
+        )
+        dyna = DynaConfig(
+            model=model,
+            horizon=own["k"],
+            rollouts=own["rollouts"],
+            rollout_every=own["rollout_every"],
+            real_ratio=own["real_ratio"],
+            updates=own["updates"],
+            uncertainty=own["guard"],
+            penalty=own["penalty"],
+            threshold=own["threshold"],
+        )
+    return DQNConfig(
+        gamma=agent.gamma, hidden=_widths(settings.pop("hidden")), dyna=dyna, **settings
+    )
+
+
+def _widths(hidden: str) -> tuple[int, ...]:
+    return () if hidden == "0" else tuple(int(width) for width in hidden.split("x"))
 
 
 def epsilon_at(config: DQNConfig, step: jax.Array) -> jax.Array:
@@ -109,6 +154,8 @@ class Learner(NamedTuple):
     world_state: Any
     obs: jax.Array
     episode_return: jax.Array
+    model: ModelState | None = None
+    simulated: Replay | None = None
 
 
 class Period(NamedTuple):
@@ -119,6 +166,7 @@ class Period(NamedTuple):
     updates: jax.Array
     episodes: jax.Array
     returns: jax.Array
+    rollouts: Rollouts
 
 
 def _optimizer(config: DQNConfig) -> optax.GradientTransformation:
@@ -134,6 +182,10 @@ def init_learner(key: jax.Array, world: World, config: DQNConfig) -> Learner:
         size *= dim
     online = QNetwork(net_key, size, world.n_actions, config.hidden)
     obs, world_state = world.reset(reset_key)
+    model = simulated = None
+    if config.dyna is not None:
+        model = model_init(jax.random.fold_in(key, 2), size, world.n_actions, config.dyna.model)
+        simulated = replay_init(config.buffer, world.obs_shape)
     return Learner(
         online=online,
         target=online,
@@ -142,6 +194,8 @@ def init_learner(key: jax.Array, world: World, config: DQNConfig) -> Learner:
         world_state=world_state,
         obs=obs,
         episode_return=jnp.float32(0.0),
+        model=model,
+        simulated=simulated,
     )
 
 
@@ -155,27 +209,69 @@ def _update(
     return optax.apply_updates(online, updates), opt_state, loss
 
 
+def _learn(learner: Learner, key: jax.Array, config: DQNConfig) -> tuple:
+    """DQN's gradient steps after one real step (one; ``updates`` for dyna-dqn, each on
+    a minibatch mixing real and simulated transitions): the new online network, Adam's
+    state and the mean loss."""
+    if config.dyna is None:
+        batch = replay_sample(learner.replay, key, config.batch)
+        return _update(learner.online, learner.target, learner.opt_state, batch, config)
+
+    def one_update(carry: tuple, update_key: jax.Array) -> tuple:
+        online, opt_state = carry
+        batch = training_batch(
+            learner.replay, learner.simulated, update_key, config.batch, config.dyna
+        )
+        online, opt_state, loss = _update(online, learner.target, opt_state, batch, config)
+        return (online, opt_state), loss
+
+    (online, opt_state), losses = jax.lax.scan(
+        one_update,
+        (learner.online, learner.opt_state),
+        jax.random.split(key, config.dyna.updates),
+    )
+    return online, opt_state, batch_mean(losses)
+
+
 def env_step(
     learner: Learner, step: jax.Array, key: jax.Array, world: World, config: DQNConfig
 ) -> tuple[Learner, Period]:
-    """Env step ``step`` (counted from 0): act, store, maybe learn, maybe sync the target.
+    """Env step ``step`` (counted from 0): act, store, (dyna-dqn: train the model and roll
+    it out, :func:`dynalab.deep.agents.dyna_dqn.dyna_phase`), maybe learn, maybe sync the
+    target.
 
     ``step`` must not be batched over runs (it is the scan's counter), so the conditions
     on it stay real branches under ``vmap``.
     """
     act_key, world_key, sample_key = jax.random.split(key, 3)
-    action = epsilon_greedy(act_key, learner.online(learner.obs), epsilon_at(config, step))
+    epsilon = epsilon_at(config, step)
+    action = epsilon_greedy(act_key, learner.online(learner.obs), epsilon)
     moved = advance(world, world_key, learner.world_state, action)
     stored = Transitions(learner.obs, action, moved.reward, moved.next_obs, moved.terminated)
     learner = learner._replace(
         replay=replay_add(learner.replay, stored), world_state=moved.state, obs=moved.obs
     )
     taken = step + 1
-    learn = jnp.logical_and(taken >= config.learning_starts, taken % config.train_every == 0)
-    batch = replay_sample(learner.replay, sample_key, config.batch)
+    started = taken >= config.learning_starts
+    rollouts = no_rollouts()
+    if config.dyna is not None:
+        model, simulated, rollouts = dyna_phase(
+            learner.model,
+            learner.online,
+            learner.replay,
+            learner.simulated,
+            taken,
+            started,
+            jax.random.fold_in(key, 3),
+            epsilon,
+            world.n_actions,
+            config.dyna,
+        )
+        learner = learner._replace(model=model, simulated=simulated)
+    learn = jnp.logical_and(started, taken % config.train_every == 0)
     online, opt_state, loss = jax.lax.cond(
         learn,
-        lambda: _update(learner.online, learner.target, learner.opt_state, batch, config),
+        lambda: _learn(learner, sample_key, config),
         lambda: (learner.online, learner.opt_state, jnp.float32(0.0)),
     )
     learner = learner._replace(online=online, opt_state=opt_state)
@@ -186,20 +282,39 @@ def env_step(
     ended = jnp.logical_or(moved.terminated, moved.truncated)
     period = Period(
         loss=loss,
-        updates=learn.astype(jnp.int32),
+        updates=learn.astype(jnp.int32) * (1 if config.dyna is None else config.dyna.updates),
         episodes=ended.astype(jnp.int32),
         returns=jnp.where(ended, episode_return, 0.0),
+        rollouts=rollouts,
     )
     learner = learner._replace(target=target, episode_return=jnp.where(ended, 0.0, episode_return))
     return learner, period
 
 
-def _record(world: World, learner: Learner, key: jax.Array, budget: Budget, gamma: float) -> dict:
-    evaluation = evaluate(world, learner.online, key, budget.eval_episodes, gamma)
+def _record(
+    world: World, learner: Learner, key: jax.Array, budget: Budget, config: DQNConfig
+) -> dict:
+    evaluation = evaluate(world, learner.online, key, budget.eval_episodes, config.gamma)
     record = evaluation._asdict()
     if world.observations is not None:
         record["q_table"] = q_table(world, learner.online)
+    if config.dyna is not None:
+        held_key = jax.random.fold_in(key, 1)
+        held = held_out_batch(learner.replay, held_key, config.dyna.model.held_out)
+        error = one_step_error(learner.model.members, held, world.n_actions)
+        record["model_error"] = jnp.where(learner.replay.size > 0, error, jnp.nan)
     return record
+
+
+def _rollout_record(totals: Rollouts) -> dict:
+    """Rollout figures since the last evaluation: simulated transitions stored, the share
+    of rollout steps truncation cut, and the stored ones' mean disagreement."""
+    tried = totals.stored + totals.cut
+    return {
+        "simulated": totals.stored,
+        "cut_share": totals.cut / jnp.where(tried > 0, tried, jnp.nan),
+        "disagreement": totals.disagreement / jnp.where(totals.stored > 0, totals.stored, jnp.nan),
+    }
 
 
 def train(
@@ -226,17 +341,19 @@ def train(
 
     def one_period(learner: Learner, period: jax.Array) -> tuple[Learner, dict]:
         steps = period * budget.eval_every + jnp.arange(budget.eval_every)
-        zero = Period(jnp.float32(0.0), jnp.int32(0), jnp.int32(0), jnp.float32(0.0))
+        zero = Period(jnp.float32(0.0), jnp.int32(0), jnp.int32(0), jnp.float32(0.0), no_rollouts())
         (learner, sums), _ = jax.lax.scan(one_step, (learner, zero), steps)
-        record = _record(
-            world, learner, jax.random.fold_in(eval_key, period + 1), budget, config.gamma
-        )
+        record = _record(world, learner, jax.random.fold_in(eval_key, period + 1), budget, config)
+        if config.dyna is not None:
+            record |= _rollout_record(sums.rollouts)
         record["loss"] = sums.loss / jnp.where(sums.updates > 0, sums.updates, jnp.nan)
         record["train_return"] = sums.returns / jnp.where(sums.episodes > 0, sums.episodes, jnp.nan)
         record["train_episodes"] = sums.episodes
         return learner, record
 
-    first = _record(world, learner, jax.random.fold_in(eval_key, 0), budget, config.gamma)
+    first = _record(world, learner, jax.random.fold_in(eval_key, 0), budget, config)
+    if config.dyna is not None:
+        first |= _rollout_record(no_rollouts())
     first |= {"loss": jnp.float32(jnp.nan), "train_return": jnp.float32(jnp.nan)}
     first["train_episodes"] = jnp.int32(0)
     learner, records = jax.lax.scan(one_period, learner, jnp.arange(budget.periods))
