@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
 REPRODUCTIONS := fig8.2 fig8.3 fig8.4 fig8.5 ex8.4 fig8.8
-STUDIES := stochastic-model planning-amplifies-error exploitation
+STUDIES := stochastic-model planning-amplifies-error exploitation sweeping-per-episode
 
 gallery: $(STAMP)
 	mkdir -p docs/gallery

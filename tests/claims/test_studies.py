@@ -75,3 +75,23 @@ def test_exploitation_study_reports_gap_and_recovery(tmp_path: Path) -> None:
     assert kept == pytest.approx(averaged - pessimistic)
     assert summary["optimal_start_value"] == pytest.approx(0.95**20)
     assert (out / "belief.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sweeping_per_episode_study_compares_at_each_n(tmp_path: Path) -> None:
+    """A few runs: three claims, one row per n with the difference and the update ratio,
+    and a difference that is the two agents' mean steps apart."""
+    out = tmp_path / "spe"
+    result = RUNNER.invoke(
+        app, ["study", "sweeping-per-episode", "--runs", "4", "--out", str(out), "--quiet"]
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 3 and all(line.startswith(("[holds] ", "[fails] ")) for line in lines)
+    summary = json.loads((out / "summary.json").read_text())
+    assert [row["n"] for row in summary["by_n"]] == [1, 5, 20, 50]
+    steps = summary["steps_per_episode_2_30"]
+    for row in summary["by_n"]:
+        n = row["n"]
+        apart = steps[f"prioritized-sweeping:n={n}"]["mean"] - steps[f"dyna-q:n={n}"]["mean"]
+        assert row["difference"]["mean"] == pytest.approx(apart)
+        assert row["update_ratio"]["mean"] > 1.0  # Dyna-Q plans n times every real step
+    assert "prioritized-sweeping:n=5,alpha=0.1" in steps

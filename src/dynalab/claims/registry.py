@@ -26,7 +26,14 @@ from dynalab.claims.studies import (
     planning_amplifies_error,
     stochastic_model,
 )
-from dynalab.claims.sweeping import EXAMPLE_8_4_SCALES, example_8_4
+from dynalab.claims.sweeping import (
+    EXAMPLE_8_4_SCALES,
+    PER_EPISODE_EPISODES,
+    PER_EPISODE_N,
+    PER_EPISODE_RUNS,
+    example_8_4,
+    sweeping_per_episode,
+)
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
 from dynalab.experiments.compare import config_dict, summarize
 
@@ -114,6 +121,18 @@ STUDIES: dict[str, Reproduction] = {
         EXPLOITATION_RUNS,
         exploitation,
         len(EXPLOITATION_AGENTS),
+        "study",
+    ),
+    "sweeping-per-episode": Reproduction(
+        "sweeping-per-episode",
+        "Per episode, prioritized sweeping (its defaults) against Dyna-Q at the same n",
+        f"Dyna maze, {PER_EPISODE_EPISODES} episodes, n in "
+        f"{', '.join(map(str, PER_EPISODE_N))}; Dyna-Q alpha 0.1, prioritized sweeping "
+        f"alpha 1 (and 0.1 at n=5), theta 1e-4, gamma 0.95, epsilon 0.1, "
+        f"{PER_EPISODE_RUNS} runs",
+        PER_EPISODE_RUNS,
+        sweeping_per_episode,
+        2 * len(PER_EPISODE_N) + 1,
         "study",
     ),
 }
