@@ -34,6 +34,7 @@ from dynalab.envs.ground_truth import greedy_path_length, greedy_value_kernel
 from dynalab.envs.mdp import sample_outcome, sample_start
 from dynalab.models.diagnostics import model_error
 from dynalab.models.tabular import TabularModel
+from dynalab.run.frames import FRAME_INFO, record_frame
 
 RunLog = namedtuple(
     "RunLog",
@@ -47,13 +48,19 @@ RunLog = namedtuple(
         "model_error",  # float64 [E]: visitation-weighted TV distance of the model (nan: off)
         "reward_error",  # float64 [E]: visitation-weighted |expected reward error| (nan: off)
         "cumulative_reward",  # float64 [T // record_every]: running reward total, every k steps
-        "totals",  # int64 [4]: episodes completed, real steps, planning updates, path found
+        "frames_q",  # float64 [F, S, A]: Q every budget.frame_every real steps (F = 0: off)
+        "frames_info",  # int64 [F, 5]: each frame's FRAME_INFO (dynalab.run.frames)
+        "totals",  # int64 [5]: episodes completed, real steps, planning updates, path found,
+        # frames recorded
     ],
 )
 
 
-def empty_log(max_episodes: int, n_records: int) -> RunLog:
-    """Output arrays for one run, sized for at most ``max_episodes`` completed episodes."""
+def empty_log(
+    max_episodes: int, n_records: int, n_frames: int = 0, n_states: int = 0, n_actions: int = 0
+) -> RunLog:
+    """Output arrays for one run, sized for at most ``max_episodes`` completed episodes
+    and ``n_frames`` recorded frames of a ``n_states`` x ``n_actions`` Q table."""
     return RunLog(
         episode_steps=np.zeros(max_episodes, dtype=np.int64),
         episode_return=np.zeros(max_episodes),
@@ -64,7 +71,9 @@ def empty_log(max_episodes: int, n_records: int) -> RunLog:
         model_error=np.full(max_episodes, np.nan),
         reward_error=np.full(max_episodes, np.nan),
         cumulative_reward=np.zeros(n_records),
-        totals=np.zeros(4, dtype=np.int64),
+        frames_q=np.zeros((n_frames, n_states, n_actions)),
+        frames_info=np.zeros((n_frames, len(FRAME_INFO)), dtype=np.int64),
+        totals=np.zeros(5, dtype=np.int64),
     )
 
 
@@ -84,11 +93,18 @@ World = tuple[np.ndarray, ...]
 """``WorldSchedule.stacked()``: next_state, prob, reward, terminal, start_prob, max_steps,
 switch_steps, each with a leading axis over the worlds of the schedule."""
 
-Budget = namedtuple("Budget", ["episodes", "steps", "evaluate", "record_every", "path_limit"])
+Budget = namedtuple(
+    "Budget",
+    ["episodes", "steps", "evaluate", "record_every", "path_limit", "frame_every"],
+    defaults=(0,),
+)
 """When a run stops (0: no limit of that kind), whether to evaluate the greedy policy at
-each episode's end, every how many real steps to record the cumulative reward, and
+each episode's end, every how many real steps to record the cumulative reward,
 ``path_limit``: when > 0, the run also stops at the end of the first episode after which
-the greedy path from the start reaches the goal within that many moves (Example 8.4)."""
+the greedy path from the start reaches the goal within that many moves (Example 8.4),
+and ``frame_every``: when > 0, a frame (Q and where the agent is) is recorded before
+every real step whose index is a multiple of it, and once more at the run's end, while
+the log has room (``dynalab.run.frames``)."""
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -227,6 +243,8 @@ def agent_loop(
     planning_total = 0
     episodes = 0
     reward_total = 0.0
+    frames = 0
+    state = 0
     while True:
         world_index = world_in_force(switch_steps, world_index, real_step)
         state = sample_start(start_prob[world_index], world_rng.random())
@@ -239,6 +257,10 @@ def agent_loop(
             if budget.steps > 0 and real_step >= budget.steps:
                 break
             world_index = world_in_force(switch_steps, world_index, real_step)
+            if budget.frame_every > 0 and real_step % budget.frame_every == 0:
+                frames = record_frame(
+                    log, frames, q_values, state, real_step, planning_total, world_index, episodes
+                )
             action, searched = agent_act(kind, q_values, model, tree, state, params, rng)
             k = sample_outcome(prob[world_index], state, action, world_rng.random())
             next_s = next_state[world_index, state, action, k]
@@ -328,9 +350,14 @@ def agent_loop(
             break
         if episodes >= log.episode_steps.shape[0]:
             break
+    if budget.frame_every > 0 and (frames == 0 or log.frames_info[frames - 1, 0] != real_step):
+        frames = record_frame(
+            log, frames, q_values, state, real_step, planning_total, world_index, episodes
+        )
     log.totals[0] = episodes
     log.totals[1] = real_step
     log.totals[2] = planning_total
+    log.totals[4] = frames
 
 
 # One compiled loop per kind of agent (signature: world, q_values, memory, params,

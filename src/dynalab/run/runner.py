@@ -146,20 +146,29 @@ def run_single(
     max_episodes: int | None = None,
     n_records: int = 0,
     path_limit: int = 0,
+    frame_every: int = 0,
+    n_frames: int = 0,
 ) -> tuple[RunLog, np.ndarray, float]:
     """One run on stacked world arrays (``WorldSchedule.stacked()``): its log, final Q
     and wall seconds. Budgets as in the compiled loop: 0 means no limit of that kind;
-    ``path_limit > 0`` also stops the run once the greedy path is that short."""
+    ``path_limit > 0`` also stops the run once the greedy path is that short;
+    ``frame_every > 0`` records up to ``n_frames`` frames (``dynalab.run.frames``)."""
     n_states, n_actions = arrays[0].shape[1], arrays[0].shape[2]
     q_values = np.zeros((n_states, n_actions))
-    log = empty_log(max_episodes or episode_budget or step_budget, n_records)
+    log = empty_log(
+        max_episodes or episode_budget or step_budget,
+        n_records,
+        n_frames if frame_every > 0 else 0,
+        n_states,
+        n_actions,
+    )
     started = time.perf_counter()
     LOOPS[agent.kind](
         tuple(arrays),
         q_values,
         agent_memory(agent, n_states, n_actions, corruption_rng(seed_sequence), arrays[0].shape[3]),
         agent_params(agent),
-        Budget(episode_budget, step_budget, evaluate, record_every, path_limit),
+        Budget(episode_budget, step_budget, evaluate, record_every, path_limit, frame_every),
         make_rng(seed_sequence),
         world_rng(seed_sequence),
         log,

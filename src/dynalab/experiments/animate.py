@@ -1,0 +1,121 @@
+"""``dynalab animate``: one run per agent on a maze, side by side, as a moving picture.
+
+Each agent runs once (run 0 of the seed: the first run ``dynalab compare --seed`` reports)
+in the compiled loop with frame recording on (``dynalab.run.recording``); the panels then
+advance on one real-step clock, so at any frame both agents have taken the same number of
+real steps, and an agent whose run is over stays on its last frame. The default is the
+book's Fig. 8.3 story moving: the Dyna maze, Q-learning against Dyna-Q with n = 50, the
+first two episodes. Frames are spaced so the animation has about
+:data:`TARGET_FRAMES` of them unless ``every`` is given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dynalab.experiments.figures import greedy_action_mask
+from dynalab.plots.animation import AnimationPanel, maze_animation, save_animation
+from dynalab.run.recording import Frames, record_run
+from dynalab.specs.agents import AgentSpec
+from dynalab.specs.worlds import World
+
+DEFAULT_ANIMATION_AGENTS = ("q-learning", "dyna-q:n=50")
+DEFAULT_ANIMATION_EPISODES = 2
+TARGET_FRAMES = 120
+"""Frames of an animation when ``every`` is not given: at 8 frames per second, 15 s."""
+MAX_FRAMES = 2000
+"""Most frames one run records (a larger request is refused before anything runs)."""
+FRAMES_PER_SECOND = 8.0
+
+
+@dataclass(frozen=True)
+class Animation:
+    """What :func:`animate` wrote: the file, its frame count and spacing, and each
+    agent's real steps and planning updates at its run's end."""
+
+    path: Path
+    frames: int
+    every: int
+    totals: dict[str, tuple[int, int]]
+
+
+def maze_world_problem(world: World) -> str | None:
+    """Why ``world`` cannot be animated (no maze to draw), or None."""
+    if world.maze is None:
+        return f"--env {world.spec!r} is not a maze; dynalab animate draws mazes (see dynalab envs)"
+    return None
+
+
+def animate(
+    world: World,
+    agents: list[AgentSpec],
+    out: Path,
+    *,
+    seed: int = 0,
+    episodes: int | None = None,
+    steps: int | None = None,
+    every: int | None = None,
+) -> Animation:
+    """Record and draw one run of each agent on the maze ``world``; write ``out``
+    (``.gif`` or ``.html``). Give at most one budget (default: the first two episodes)."""
+    if episodes is None and steps is None:
+        episodes = DEFAULT_ANIMATION_EPISODES
+    budget = {"episodes": episodes, "steps": steps}
+    if every is None:
+        lengths = [
+            record_run(
+                world.schedule, agent.config, seed=seed, every=1 << 40, max_frames=2, **budget
+            )[1]
+            for agent in agents
+        ]
+        every = max(1, math.ceil(max(lengths) / TARGET_FRAMES))
+    runs = {}
+    for agent in agents:
+        frames, real_steps = record_run(
+            world.schedule, agent.config, seed=seed, every=every, max_frames=MAX_FRAMES, **budget
+        )
+        runs[agent.label] = frames
+    clock = np.unique(np.concatenate([frames.real_step for frames in runs.values()]))
+    panels = [_panel(label, frames, clock) for label, frames in runs.items()]
+    mazes = world.changing.mazes if world.changing is not None else (world.maze,)
+    title = (
+        f"{world.name}: greedy policy over V = max_a Q, seed {seed}, a frame every {every} "
+        "real steps (red squares: values changed since the last frame)"
+    )
+    path = save_animation(maze_animation(mazes, panels, title=title), out, FRAMES_PER_SECOND)
+    totals = {
+        label: (int(frames.real_step[-1]), int(frames.planning_updates[-1]))
+        for label, frames in runs.items()
+    }
+    return Animation(path=path, frames=len(clock), every=every, totals=totals)
+
+
+def _panel(label: str, frames: Frames, clock: np.ndarray) -> AnimationPanel:
+    """The frames of one run on the shared clock: at each tick, its latest frame."""
+    index = np.searchsorted(frames.real_step, clock, side="right") - 1
+    q = frames.q[index]
+    last = len(frames) - 1
+    captions = []
+    for i in index:
+        counters = (
+            f"real steps {frames.real_step[i]:,}  planning updates {frames.planning_updates[i]:,}"
+        )
+        if i == last:
+            captions.append(f"{counters}  (run over: {frames.episodes[i]} episodes)")
+        else:
+            captions.append(f"{counters}  episode {frames.episodes[i] + 1}")
+    changed = np.zeros(q.shape[:2], dtype=bool)
+    changed[1:] = np.any(q[1:] != q[:-1], axis=2)
+    return AnimationPanel(
+        label=label,
+        values=q.max(axis=2),
+        greedy=np.stack([greedy_action_mask(table) for table in q]),
+        state=frames.state[index],
+        caption=captions,
+        world=frames.world[index],
+        changed=changed,
+    )
