@@ -5,15 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from dynalab.cli import app
-
-runner = CliRunner(env={"COLUMNS": "200"})
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(arg) for arg in args])
+from tests.report.commands import invoke
 
 
 @pytest.fixture(scope="session")

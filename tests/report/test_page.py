@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from dynalab.runfolder import REPORT_FILE, SUMMARY_FILE
-from tests.report.conftest import invoke
+from tests.report.commands import invoke
 
 
 def page_of(folder: Path) -> str:

@@ -58,8 +58,8 @@ def render_page(contents: FolderContents) -> str:
     summary, config = contents.summary, contents.config
     try:
         grid = summary_grid(summary)
-        claims = [(bool(c["holds"]), str(c["claim"]), str(c["measured"])) for c in _claims(summary)]
-    except (KeyError, TypeError, AttributeError, ValueError, StopIteration) as error:
+        claims = _claims(summary)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
         where = contents.path / SUMMARY_FILE
         reason = f"no {error.args[0]!r}" if isinstance(error, KeyError) else str(error)
         raise RunFolderError(f"{where}: not a summary dynalab wrote ({reason})") from None
@@ -100,11 +100,12 @@ def render_page(contents: FolderContents) -> str:
     )
 
 
-def _claims(summary: dict) -> list[dict]:
+def _claims(summary: dict) -> list[tuple[bool, str, str]]:
+    """A reproduction's or study's claims as (holds, claim, measured); none for others."""
     claims = summary.get("claims") or []
     if not isinstance(claims, list):
         raise TypeError(f"claims is a {type(claims).__name__}, not a list")
-    return claims
+    return [(bool(c["holds"]), str(c["claim"]), str(c["measured"])) for c in claims]
 
 
 def _default_title(contents: FolderContents) -> str:
