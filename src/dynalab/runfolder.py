@@ -4,7 +4,8 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
 
 - ``config.json``: the experiment's configuration as given, plus ``run_folder_version``,
   ``versions`` (dynalab, numpy, numba, scipy, gymnasium, python) and ``created`` (UTC,
-  ISO 8601).
+  ISO 8601). A folder the command line wrote also holds ``argv``: the command that made
+  it, as a list of words (``["dynalab", "compare", "--runs", "3"]``).
 - ``episodes.csv``: columns :data:`EPISODE_COLUMNS`, one row per completed episode;
   ``run`` is 0-based, ``episode`` 1-based, ``real_steps`` and ``planning_updates``
   cumulative up to the end of that episode; ``greedy_value`` (true value of the greedy
@@ -14,6 +15,9 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
 - ``steps.csv``: columns :data:`STEP_COLUMNS`, the reward total after ``step`` real steps
   (step budgets; only the header for episode budgets).
 - ``summary.json``: the reported numbers; nan written as ``null``.
+- ``*.png`` (plots), ``*.gif`` (animations) and ``report.html`` (:data:`REPORT_FILE`, the
+  folder as one self-contained page, derived from the other files by
+  :mod:`dynalab.report`), where written.
 
 Every file is written atomically (a temporary file in the same folder, flushed, synced,
 then renamed over the target), so a killed run never leaves a truncated file that looks
@@ -51,6 +55,7 @@ CONFIG_FILE = "config.json"
 EPISODES_FILE = "episodes.csv"
 STEPS_FILE = "steps.csv"
 SUMMARY_FILE = "summary.json"
+REPORT_FILE = "report.html"
 
 EPISODE_COLUMNS = (
     "agent",
@@ -69,6 +74,11 @@ STEP_COLUMNS = ("agent", "run", "step", "cumulative_reward")
 
 _INTEGER_COLUMNS = {"run", "episode", "steps", "real_steps", "planning_updates", "step"}
 _VERSIONED_PACKAGES = ("numpy", "numba", "scipy", "gymnasium")
+
+
+class RunFolderError(ValueError):
+    """A file of a run folder that is missing or is not what the contract says; the
+    message names the file."""
 
 
 class RunFolderExistsError(FileExistsError):
@@ -360,3 +370,33 @@ def read_episodes(path: Path | str) -> dict[str, np.ndarray]:
 def read_steps(path: Path | str) -> dict[str, np.ndarray]:
     """``steps.csv`` (the file, or the run folder holding it) as column arrays."""
     return _read_csv(path, STEPS_FILE, STEP_COLUMNS)
+
+
+def _read_json_object(path: Path) -> dict:
+    """The JSON object in ``path``; :class:`RunFolderError` naming the file when it is
+    missing, unreadable, not JSON, or JSON but not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFolderError(f"{path} is missing: not a run folder") from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise RunFolderError(f"{path}: not valid JSON ({error.msg} at {where})") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise RunFolderError(f"{path}: cannot read it ({reason})") from None
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def read_config(folder: Path | str) -> dict:
+    """``config.json`` of the run folder ``folder`` (:class:`RunFolderError` if absent
+    or not a JSON object)."""
+    return _read_json_object(Path(folder) / CONFIG_FILE)
+
+
+def read_summary(folder: Path | str) -> dict:
+    """``summary.json`` of the run folder ``folder`` (nulls stay ``None``;
+    :class:`RunFolderError` if absent or not a JSON object)."""
+    return _read_json_object(Path(folder) / SUMMARY_FILE)

@@ -35,7 +35,7 @@ from dynalab.claims.sweeping import (
     sweeping_per_episode,
 )
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
-from dynalab.experiments.compare import config_dict, summarize
+from dynalab.experiments.compare import config_dict, summarize, with_argv
 
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(
@@ -159,11 +159,13 @@ def write_claims_folder(
     runs: int,
     seed: int,
     jobs: int,
+    argv: list[str] | None = None,
 ) -> None:
-    """The run folder of a reproduction: the comparison's files plus the claims."""
+    """The run folder of a reproduction: the comparison's files plus the claims
+    (``argv``, the command line, in config.json when given)."""
     from dynalab.experiments.figures import comparison_figures
 
-    config = reproduction_config(reproduction, runs, seed, jobs)
+    config = with_argv(reproduction_config(reproduction, runs, seed, jobs), argv)
     summary: dict = {"reproduction": reproduction.name, "title": reproduction.title}
     figures = dict(outcome.figures)
     comparison = outcome.comparison

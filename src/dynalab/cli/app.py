@@ -23,6 +23,7 @@ from dynalab.cli.common import (
     agent_spec_words,
     check_positive,
     check_tabular,
+    command_line,
     default_jobs,
     fail,
     given,
@@ -32,6 +33,7 @@ from dynalab.cli.common import (
     run_with_progress,
     slug,
 )
+from dynalab.cli.report import REPORT_HELP, report, report_after_run
 from dynalab.cli.tables import (
     agents_table,
     bench_table,
@@ -71,6 +73,7 @@ def compare(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
     no_plot: bool = typer.Option(False, "--no-plot", help="Skip the PNG plots."),
+    with_report: bool = typer.Option(False, "--report", help=REPORT_HELP),
     alpha: float | None = typer.Option(
         None, "--alpha", help="Step size for agents without alpha= (default: each agent's own)."
     ),
@@ -126,15 +129,20 @@ def compare(
         seed=seed,
         jobs=jobs,
     )
-    summary = write_comparison(comparison, folder, force=force, plot=not no_plot)
+    summary = write_comparison(
+        comparison, folder, force=force, plot=not no_plot, argv=command_line(ctx)
+    )
     console = plain_console()
     console.print(summary_table(summary))
     if not quiet:
         console.print(f"run folder: {folder}")
+    if with_report:
+        report_after_run(folder, quiet)
 
 
 @app.command()
 def reproduce(
+    ctx: typer.Context,
     name: str | None = typer.Argument(None, help="Which book experiment (see --list)."),
     list_all: bool = typer.Option(False, "--list", help="List the reproductions."),
     out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/<name>)."),
@@ -143,6 +151,7 @@ def reproduce(
     jobs: int = typer.Option(default_jobs(), "--jobs", help="Threads running runs in parallel."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
+    with_report: bool = typer.Option(False, "--report", help=REPORT_HELP),
 ) -> None:
     """Run a Sutton & Barto chapter-8 experiment and check its claims.
 
@@ -163,11 +172,14 @@ def reproduce(
         jobs,
         force,
         quiet,
+        argv=command_line(ctx),
+        with_report=with_report,
     )
 
 
 @app.command()
 def study(
+    ctx: typer.Context,
     name: str | None = typer.Argument(None, help="Which study (see --list)."),
     list_all: bool = typer.Option(False, "--list", help="List the studies."),
     out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/<name>)."),
@@ -176,11 +188,26 @@ def study(
     jobs: int = typer.Option(default_jobs(), "--jobs", help="Threads running runs in parallel."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing run folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar or file list."),
+    with_report: bool = typer.Option(False, "--report", help=REPORT_HELP),
 ) -> None:
     """Run a model-error study and check its claims (same output as reproduce)."""
     from dynalab.claims.registry import STUDIES
 
-    run_claims(STUDIES, "study", "study", name, list_all, out, runs, seed, jobs, force, quiet)
+    run_claims(
+        STUDIES,
+        "study",
+        "study",
+        name,
+        list_all,
+        out,
+        runs,
+        seed,
+        jobs,
+        force,
+        quiet,
+        argv=command_line(ctx),
+        with_report=with_report,
+    )
 
 
 def run_claims(
@@ -195,9 +222,13 @@ def run_claims(
     jobs: int,
     force: bool,
     quiet: bool,
+    *,
+    argv: list[str],
+    with_report: bool,
 ) -> None:
     """The body of ``reproduce`` and ``study``: run a registered experiment, write its
-    run folder, print its claims, exit 1 when any fails."""
+    run folder (and, ``with_report``, its report), print its claims, exit 1 when any
+    fails."""
     import difflib
 
     from dynalab.claims.registry import write_claims_folder
@@ -224,11 +255,15 @@ def run_claims(
         console.print(f"{entry.title}\n{entry.settings}", highlight=False)
     with progress_bar(total_runs * entry.progress_units, f"{command} {name}", quiet) as advance:
         outcome = entry.run(total_runs, seed, jobs, advance)
-    write_claims_folder(entry, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs)
+    write_claims_folder(
+        entry, outcome, folder, force=force, runs=total_runs, seed=seed, jobs=jobs, argv=argv
+    )
     for claim in outcome.claims:
         typer.echo(claim.line())
     if not quiet:
         console.print(f"run folder: {folder}", highlight=False)
+    if with_report:
+        report_after_run(folder, quiet)
     if not all(claim.holds for claim in outcome.claims):
         raise typer.Exit(1)
 
@@ -293,7 +328,9 @@ def tradeoff(
         seed=seed,
         jobs=jobs,
     )
-    summary = write_tradeoff_folder(comparison, folder, force=force, plot=not no_plot)
+    summary = write_tradeoff_folder(
+        comparison, folder, force=force, plot=not no_plot, argv=command_line(ctx)
+    )
     console = plain_console()
     console.print(tradeoff_table(summary))
     if not quiet:
@@ -340,6 +377,9 @@ def bench(
         typer.echo(json.dumps(measured, indent=2))
         return
     Console().print(bench_table(measured, jobs))
+
+
+app.command()(report)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -121,3 +121,25 @@ def run_with_progress(
     total = int(budget["runs"]) * len(agent_specs)
     with progress_bar(total, f"{command} on {env}", quiet) as advance:
         return run_comparison(world, agent_specs, on_run_done=advance, **budget)
+
+
+def command_line(ctx: typer.Context) -> list[str]:
+    """The command line that ran ``ctx``'s command, as words, for ``config.json``:
+    ``dynalab``, the command, then each argument and option the user gave (defaults
+    left out) in the command's order, with the values as parsed; the extra agent SPECs
+    typed after ``--agents`` follow its values."""
+    words = ["dynalab", str(ctx.info_name)]
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name)
+        if source is None or source.name != "COMMANDLINE":
+            continue
+        value = ctx.params[param.name]
+        if param.param_type_name == "argument":
+            words.append(str(value))
+        elif getattr(param, "is_flag", False):
+            words.append(param.opts[0])
+        elif param.multiple:
+            words += [param.opts[0], *map(str, value), *ctx.args]
+        else:
+            words += [param.opts[0], str(value)]
+    return words

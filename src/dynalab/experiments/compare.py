@@ -310,3 +310,8 @@ def config_dict(comparison: Comparison) -> dict:
     if comparison.steps is not None:
         config["steps_csv_every"] = comparison.results[0].record_every
     return config
+
+
+def with_argv(config: dict, argv: list[str] | None) -> dict:
+    """``config`` plus ``argv``, the command line that made the run, when it is known."""
+    return config if argv is None else {**config, "argv": list(argv)}

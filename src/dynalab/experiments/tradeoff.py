@@ -28,6 +28,7 @@ from dynalab.experiments.compare import (
     config_dict,
     episodes_and_steps_to_near_optimal,
     near_optimal_criterion,
+    with_argv,
 )
 from dynalab.specs.worlds import World
 
@@ -256,16 +257,22 @@ def tradeoff_summary(comparison: Comparison, rows: list[dict]) -> dict:
 
 
 def write_tradeoff_folder(
-    comparison: Comparison, folder: Path, *, force: bool, plot: bool = True
+    comparison: Comparison,
+    folder: Path,
+    *,
+    force: bool,
+    plot: bool = True,
+    argv: list[str] | None = None,
 ) -> dict:
-    """Write config.json (command "tradeoff"), episodes.csv, steps.csv, summary.json
-    and, with ``plot``, frontier_updates.png and frontier_time.png. Returns the summary."""
+    """Write config.json (command "tradeoff"; ``argv``, the command line, when given),
+    episodes.csv, steps.csv, summary.json and, with ``plot``, frontier_updates.png and
+    frontier_time.png. Returns the summary."""
     rows = tradeoff_rows(comparison)
     summary = tradeoff_summary(comparison, rows)
     runfolder.write_run_folder(
         folder,
         force=force,
-        config={**config_dict(comparison), "command": "tradeoff"},
+        config=with_argv({**config_dict(comparison), "command": "tradeoff"}, argv),
         summary=summary,
         results=comparison.results,
         labels=comparison.labels,
