@@ -42,6 +42,12 @@ gallery: $(STAMP)
 	for png in runs/tradeoff/*.png; do cp $$png docs/gallery/tradeoff-$$(basename $$png); done
 	$(BIN)/dynalab compare --env dyna-maze:scale=3 --runs 10 --episodes 30 --out runs/scaled --force --quiet
 	cp runs/scaled/policy.png docs/gallery/scaled-dyna-maze-policy.png
+	$(BIN)/dynalab animate --out docs/gallery/animate-dyna-maze.gif --force
+	$(BIN)/dynalab animate --out docs/gallery/animate-dyna-maze-strip.png --force
+	$(BIN)/dynalab animate --env blocking-maze --agents dyna-q:n=10,alpha=1 \
+		dyna-q+:n=10,alpha=1,kappa=0.001 --steps 3000 --out docs/gallery/animate-blocking-maze.gif --force
+	$(BIN)/dynalab animate --agents dyna-q:n=5 prioritized-sweeping:n=5 \
+		--out docs/gallery/animate-prioritized-sweeping.gif --force
 
 clean:
 	rm -rf $(VENV) runs

@@ -84,7 +84,7 @@ def test_animate_refuses_bad_input_in_one_line_and_writes_nothing(tmp_path: Path
     existing.write_bytes(b"mine")
     cases = [
         (["--env", "gym:FrozenLake-v1"], "is not a maze"),
-        (["--out", str(tmp_path / "a.png")], "a .gif or an .html file"),
+        (["--out", str(tmp_path / "a.svg")], "a .gif, .html or .png file"),
         (["--out", str(existing)], "already exists; use --force"),
         (["--agents", "dqn"], "dynalab animate does not run yet"),
         (["--episodes", "2", "--steps", "10"], "either --episodes or --steps"),
@@ -98,3 +98,16 @@ def test_animate_refuses_bad_input_in_one_line_and_writes_nothing(tmp_path: Path
         assert len(result.stderr.strip().splitlines()) == 1
     assert existing.read_bytes() == b"mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.gif"]
+
+
+def test_animate_png_is_a_strip_of_four_frames(tmp_path: Path) -> None:
+    out = tmp_path / "strip.png"
+    result = RUNNER.invoke(
+        app,
+        ["animate", "--agents", "dyna-q:n=5", "--steps", "60", "--every", "20", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    strip = np.asarray(Image.open(out).convert("RGB"))
+    quarter = strip.shape[0] // 4
+    assert strip.shape[0] == 4 * quarter  # four frames of one size, one above the other
+    assert not np.array_equal(strip[:quarter], strip[-quarter:])  # first frame vs last

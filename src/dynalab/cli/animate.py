@@ -32,7 +32,10 @@ def animate(
         None, "--every", help="Real steps between frames (default: about 120 frames)."
     ),
     out: Path | None = typer.Option(
-        None, "--out", help="FILE.gif or FILE.html (default runs/animate-<env>.gif)."
+        None,
+        "--out",
+        help="FILE.gif, FILE.html (the GIF in a page) or FILE.png (a strip of 4 frames); "
+        "default runs/animate-<env>.gif.",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
@@ -51,6 +54,7 @@ def animate(
     from dynalab.experiments.animate import (
         animate as animate_runs,
     )
+    from dynalab.plots.animation import ANIMATION_SUFFIXES
     from dynalab.specs.agents import parse_agent_specs
     from dynalab.specs.text import SpecError
     from dynalab.specs.worlds import parse_env_spec
@@ -67,10 +71,10 @@ def animate(
                 "raise --every"
             )
         target = out if out is not None else Path("runs") / f"animate-{slug(env)}.gif"
-        if target.suffix.lower() not in (".gif", ".html"):
-            raise BadInputError(f"--out {target}: an animation is a .gif or an .html file")
+        if target.suffix.lower() not in ANIMATION_SUFFIXES:
+            raise BadInputError(f"--out {target}: an animation is a .gif, .html or .png file")
         if target.is_dir():
-            raise BadInputError(f"--out {target} is a folder; give FILE.gif or FILE.html")
+            raise BadInputError(f"--out {target} is a folder; give FILE.gif, .html or .png")
         if target.exists() and not force:
             raise BadInputError(f"{target} already exists; use --force to overwrite it")
         world = parse_env_spec(env)

@@ -45,6 +45,8 @@ from dynalab.plots.style import CLIFF_COLOR, NOTE_FONT_SIZE, WALL_COLOR, suptitl
 
 AGENT_COLOR = "#e67e22"
 CHANGED_COLOR = "#d62728"
+ANIMATION_SUFFIXES = (".gif", ".html", ".png")
+STRIP_FRAMES = 4
 ANIMATION_DPI = 72
 """Dots per inch of a frame: a two-panel Dyna-maze frame is then about 800 x 330 pixels,
 and the default animation's GIF a few MB."""
@@ -108,15 +110,21 @@ def maze_animation(
 
 
 def save_animation(frames: Iterable[Image.Image], path: str | os.PathLike[str], fps: float) -> Path:
-    """Write ``frames`` as an animated GIF (``.gif``, played once) or as a self-contained
-    page that shows it (``.html``, the GIF inline), atomically: a temporary file, then
-    one rename, so a crash never leaves half an animation."""
+    """Write ``frames`` as an animated GIF (``.gif``, played once), as a self-contained
+    page that shows it (``.html``, the GIF inline), or as a still strip of
+    :data:`STRIP_FRAMES` evenly spaced frames, one above the other (``.png``, for a page
+    or a slide), atomically: a temporary file, then one rename, so a crash never leaves
+    half an animation."""
     target = Path(path)
     suffix = target.suffix.lower()
-    if suffix not in (".gif", ".html"):
-        raise ValueError(f"animations are written as .gif or .html, got {path}")
+    if suffix not in ANIMATION_SUFFIXES:
+        raise ValueError(f"animations are written as .gif, .html or .png, got {path}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    images = _on_one_palette(list(frames))
+    images = list(frames)
+    if suffix == ".png":
+        _write_atomically(target, _strip(images))
+        return target
+    images = _on_one_palette(images)
     gif = io.BytesIO()
     images[0].save(
         gif,
@@ -126,17 +134,35 @@ def save_animation(frames: Iterable[Image.Image], path: str | os.PathLike[str], 
         duration=round(1000.0 / fps),
         optimize=False,
     )
+    if suffix == ".gif":
+        _write_atomically(target, gif.getvalue())
+    else:
+        _write_atomically(target, _gif_page(gif.getvalue(), target.stem).encode("utf-8"))
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """``data`` into ``target`` through a temporary file in the same folder and a rename."""
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
     try:
-        if suffix == ".gif":
-            temporary.write_bytes(gif.getvalue())
-        else:
-            temporary.write_text(_gif_page(gif.getvalue(), target.stem))
+        temporary.write_bytes(data)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return target
+
+
+def _strip(images: list[Image.Image]) -> bytes:
+    """:data:`STRIP_FRAMES` evenly spaced frames (the first and the last among them),
+    one above the other, as PNG bytes."""
+    count = min(STRIP_FRAMES, len(images))
+    picks = [images[round(i * (len(images) - 1) / max(1, count - 1))] for i in range(count)]
+    strip = Image.new("RGB", (picks[0].width, picks[0].height * count), "white")
+    for i, image in enumerate(picks):
+        strip.paste(image, (0, i * image.height))
+    data = io.BytesIO()
+    strip.save(data, format="PNG", optimize=True)
+    return data.getvalue()
 
 
 def _on_one_palette(images: list[Image.Image]) -> list[Image.Image]:
@@ -182,6 +208,10 @@ def _panel_updater(
     (agent,) = ax.plot(
         [], [], "o", color=AGENT_COLOR, markersize=9, markeredgecolor="black", zorder=5
     )
+    ax.set_xticks([])  # the cells speak for themselves; tick labels cost a third of a frame
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     caption = ax.set_title("", fontsize=NOTE_FONT_SIZE + 1)
     for (row, col), letter in [(maze.start, "S")] + [(goal, "G") for goal in maze.goals]:
         ax.text(col, row, letter, ha="center", va="center", fontweight="bold", zorder=4)
