@@ -86,7 +86,7 @@ def test_animate_refuses_bad_input_in_one_line_and_writes_nothing(tmp_path: Path
         (["--env", "gym:FrozenLake-v1"], "is not a maze"),
         (["--out", str(tmp_path / "a.svg")], "a .gif, .html or .png file"),
         (["--out", str(existing)], "already exists; use --force"),
-        (["--agents", "dqn"], "dynalab animate does not run yet"),
+        (["--agents", "dyna-q:n=-1"], "--agents"),
         (["--episodes", "2", "--steps", "10"], "either --episodes or --steps"),
         (["--every", "0"], "--every must be a positive integer"),
         (["--steps", "100000", "--every", "1"], "raise --every"),

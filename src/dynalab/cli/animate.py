@@ -11,7 +11,6 @@ from dynalab.cli.common import (
     BadInputError,
     agent_spec_words,
     check_positive,
-    check_tabular,
     fail,
     plain_console,
     slug,
@@ -44,12 +43,15 @@ def animate(
     One run per agent, side by side on one real-step clock, each panel with its
     real-step and planning-update counters; red squares mark the cells whose values
     changed since the previous frame. Default: the first two episodes of the Dyna maze,
-    Q-learning against Dyna-Q with n = 50 (Sutton & Barto Fig. 8.3, moving).
+    Q-learning against Dyna-Q with n = 50 (Sutton & Barto Fig. 8.3, moving). The JAX
+    agents (dqn, dyna-dqn) learn on the maze's one-hot cells for --steps real steps
+    (default 5000); their frames are the network's Q of every cell at each evaluation.
     """
     from dynalab.experiments.animate import (
         DEFAULT_ANIMATION_AGENTS,
         MAX_FRAMES,
         maze_world_problem,
+        needs_step_budget,
     )
     from dynalab.experiments.animate import (
         animate as animate_runs,
@@ -78,11 +80,14 @@ def animate(
         if target.exists() and not force:
             raise BadInputError(f"{target} already exists; use --force to overwrite it")
         world = parse_env_spec(env)
-        problem = maze_world_problem(world)
+        agent_specs = parse_agent_specs(specs or list(DEFAULT_ANIMATION_AGENTS))
+        problem = maze_world_problem(world, agent_specs)
         if problem is not None:
             raise BadInputError(problem)
-        agent_specs = parse_agent_specs(specs or list(DEFAULT_ANIMATION_AGENTS))
-        check_tabular(agent_specs, "animate")
+        if episodes is not None and needs_step_budget(agent_specs):
+            raise BadInputError(
+                "--episodes: the jax agents train for a number of real steps; give --steps"
+            )
     except (SpecError, BadInputError) as error:
         fail(str(error))
     result = animate_runs(

@@ -30,6 +30,9 @@ TARGET_FRAMES = 120
 MAX_FRAMES = 2000
 """Most frames one run records (a larger request is refused before anything runs)."""
 FRAMES_PER_SECOND = 8.0
+DEFAULT_NEURAL_STEPS = 5000
+"""Real steps of a run when a JAX agent is among the agents and no budget is given: they
+train for a number of steps, not episodes, so every agent gets that budget."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,23 @@ class Animation:
     totals: dict[str, tuple[int, int]]
 
 
-def maze_world_problem(world: World) -> str | None:
-    """Why ``world`` cannot be animated (no maze to draw), or None."""
+def maze_world_problem(world: World, agents: list[AgentSpec] = ()) -> str | None:
+    """Why ``world`` cannot be animated with ``agents`` (no maze to draw, or a JAX agent
+    on a maze that changes), or None."""
     if world.maze is None:
         return f"--env {world.spec!r} is not a maze; dynalab animate draws mazes (see dynalab envs)"
+    for agent in agents:
+        if agent.config.backend != "tabular" and world.changing is not None:
+            return (
+                f"--agents {agent.label!r}: the {agent.config.backend} agents learn on static "
+                f"mazes; --env {world.spec!r} changes"
+            )
     return None
+
+
+def needs_step_budget(agents: list[AgentSpec]) -> bool:
+    """Whether some agent trains for a number of real steps only (the JAX agents)."""
+    return any(agent.config.backend != "tabular" for agent in agents)
 
 
 def animate(
@@ -63,24 +78,42 @@ def animate(
     """Record and draw one run of each agent on the maze ``world``; write ``out``
     (``.gif`` or ``.html``). Give at most one budget (default: the first two episodes)."""
     if episodes is None and steps is None:
-        episodes = DEFAULT_ANIMATION_EPISODES
+        if needs_step_budget(agents):
+            steps = DEFAULT_NEURAL_STEPS
+        else:
+            episodes = DEFAULT_ANIMATION_EPISODES
     budget = {"episodes": episodes, "steps": steps}
+    tabular = [agent for agent in agents if agent.config.backend == "tabular"]
     if every is None:
-        lengths = [
+        lengths = [steps or 0] + [
             record_run(
                 world.schedule, agent.config, seed=seed, every=1 << 40, max_frames=2, **budget
             )[1]
-            for agent in agents
+            for agent in tabular
         ]
         every = max(1, math.ceil(max(lengths) / TARGET_FRAMES))
     runs = {}
     for agent in agents:
-        frames, real_steps = record_run(
-            world.schedule, agent.config, seed=seed, every=every, max_frames=MAX_FRAMES, **budget
-        )
+        if agent.config.backend == "tabular":
+            frames, _ = record_run(
+                world.schedule,
+                agent.config,
+                seed=seed,
+                every=every,
+                max_frames=MAX_FRAMES,
+                **budget,
+            )
+        else:
+            frames = neural_frames(world, agent, seed=seed, steps=steps, every=every)
         runs[agent.label] = frames
     clock = np.unique(np.concatenate([frames.real_step for frames in runs.values()]))
-    panels = [_panel(label, frames, clock) for label, frames in runs.items()]
+    counters = {
+        agent.label: "planning updates"
+        if agent.config.backend == "tabular"
+        else "simulated transitions"
+        for agent in agents
+    }
+    panels = [_panel(label, frames, clock, counters[label]) for label, frames in runs.items()]
     mazes = world.changing.mazes if world.changing is not None else (world.maze,)
     title = (
         f"{world.name}: greedy policy over V = max_a Q, seed {seed}, a frame every {every} "
@@ -94,16 +127,46 @@ def animate(
     return Animation(path=path, frames=len(clock), every=every, totals=totals)
 
 
-def _panel(label: str, frames: Frames, clock: np.ndarray) -> AnimationPanel:
+def neural_frames(world: World, agent: AgentSpec, *, seed: int, steps: int, every: int) -> Frames:
+    """Frames of a JAX agent's run 0 of ``seed`` on the maze's one-hot world: Q of every
+    cell from the network at each evaluation point (every ``every`` real steps, which
+    round ``steps`` up to a multiple). The frames have no agent position (-1): a network's
+    values are read off after the steps, not while acting. ``planning_updates`` counts
+    the simulated transitions a dyna-dqn stored (0 for dqn)."""
+    from dynalab.deep.agents.dqn import dqn_config
+    from dynalab.deep.budget import Budget
+    from dynalab.deep.runs import train_runs
+    from dynalab.deep.tabular import maze_world
+
+    total = every * math.ceil(steps / every)
+    _, metrics = train_runs(
+        maze_world(world.maze),
+        dqn_config(agent.config),
+        Budget(total, every, eval_episodes=1),
+        seed=seed,
+        runs=1,
+    )
+    points = metrics["env_step"].shape[-1]
+    simulated = metrics.get("simulated")
+    planned = np.zeros(points, np.int64) if simulated is None else np.cumsum(simulated[0])
+    return Frames(
+        q=np.asarray(metrics["q_table"][0], dtype=float),
+        real_step=np.asarray(metrics["env_step"][0], dtype=np.int64),
+        planning_updates=planned.astype(np.int64),
+        world=np.zeros(points, np.int64),
+        episodes=np.asarray(metrics["train_episodes"][0], dtype=np.int64),
+        state=np.full(points, -1, np.int64),
+    )
+
+
+def _panel(label: str, frames: Frames, clock: np.ndarray, counter: str) -> AnimationPanel:
     """The frames of one run on the shared clock: at each tick, its latest frame."""
     index = np.searchsorted(frames.real_step, clock, side="right") - 1
     q = frames.q[index]
     last = len(frames) - 1
     captions = []
     for i in index:
-        counters = (
-            f"real steps {frames.real_step[i]:,}  planning updates {frames.planning_updates[i]:,}"
-        )
+        counters = f"real steps {frames.real_step[i]:,}  {counter} {frames.planning_updates[i]:,}"
         if i == last:
             captions.append(f"{counters}  (run over: {frames.episodes[i]} episodes)")
         else:

@@ -223,13 +223,14 @@ def _panel_updater(
         if panel.world[frame] != shown_world[0]:
             walls_image.set_data(_wall_layer(world_maze))
             shown_world[0] = int(panel.world[frame])
+        policy_cells = _policy_cells(world_maze)
         grid = panel.values[frame].reshape(maze.rows, maze.cols)
-        image.set_data(np.ma.masked_array(grid, mask=world_maze.walls | ~np.isfinite(grid)))
+        hidden = ~policy_cells.reshape(maze.rows, maze.cols) | ~np.isfinite(grid)
+        image.set_data(np.ma.masked_array(grid, mask=hidden))
         for artist in arrows:
             artist.remove()
         arrows.clear()
         before = set(ax.collections)
-        policy_cells = _policy_cells(world_maze)
         _draw_arrows(ax, world_maze, panel.greedy[frame] & policy_cells[:, None])
         arrows.extend(c for c in ax.collections if c not in before)
         if panel.changed is not None:
@@ -247,8 +248,9 @@ def _panel_updater(
 
 
 def _policy_cells(maze: Maze) -> np.ndarray:
-    """Per state, whether it has a policy to show: free and not a goal (a wall that
-    moved in keeps its stale values, which are not drawn)."""
+    """Per state, whether it has a value and a policy to show: free and not a goal (a
+    wall that moved in keeps its stale values, and a network's Q at a goal, where no
+    action is ever taken, means nothing; neither is drawn)."""
     cells = ~maze.walls.ravel()
     for goal in maze.goals:
         cells[maze.state(*goal)] = False
