@@ -466,6 +466,16 @@ def test_bench_quick_json():
     measured = json.loads(ok(invoke("bench", "--quick", "--json", "--jobs", 2)).stdout)
     assert {"compile", "throughput", "fig8.2"} <= set(measured)
     assert measured["fig8.2"]["seconds_1_job"] > 0
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        assert "neural" not in measured
+    else:
+        dqn = measured["neural"]["dqn:hidden=64x64,batch=64"]
+        assert dqn["steps"] == 2000 and dqn["runs"] == 2
+        assert dqn["gradient_updates_per_run"] == 1001  # steps 1000..2000 once learning starts
+        ratio = dqn["alone_updates_per_s"] / dqn["alone_env_steps_per_s"]
+        assert ratio == pytest.approx(1001 / 2000)
 
 
 # regressions: printed text is data, not rich markup

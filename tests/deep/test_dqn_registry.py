@@ -98,3 +98,17 @@ def test_the_registry_configuration_becomes_the_compiled_runs_configuration() ->
     assert config.hidden == (32, 16) and config.double is True and config.gamma == 0.9
     assert dqn_config(hidden="0").hidden == ()
     assert dqn_config().lr == REGISTRY["dqn"].default(REGISTRY["dqn"].key("lr"))
+
+
+def test_bench_counts_the_gradient_updates_a_run_makes() -> None:
+    """One per train_every real steps once learning_starts steps have been taken (the
+    step counted from 1, as env_step does), times updates for dyna-dqn."""
+    from dynalab.experiments.bench_neural import gradient_updates
+
+    plain = parse_agent_spec("dqn:learning_starts=10,train_every=2")
+    dyna = parse_agent_spec("dyna-dqn:learning_starts=10,train_every=2,updates=3")
+    pytest.importorskip("jax")
+    from dynalab.deep.agents.dqn import dqn_config
+
+    assert gradient_updates(dqn_config(plain), 20) == 6  # steps 10, 12, ..., 20
+    assert gradient_updates(dqn_config(dyna), 20) == 18

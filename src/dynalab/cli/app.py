@@ -363,7 +363,8 @@ def bench(
         False, "--quick", help="Smaller budgets (a smoke test, not a measurement)."
     ),
 ) -> None:
-    """Updates per second compiled vs plain Python, compile time, Fig. 8.2 wall time."""
+    """Updates per second compiled vs plain Python, compile time, Fig. 8.2 wall time,
+    and (with the deep extra) the JAX agents' gradient updates per second on CartPole."""
     from dynalab.experiments.bench import run_benchmark
 
     try:

@@ -68,6 +68,23 @@ def bench_table(measured: dict, jobs: int) -> Table:
         "Fig. 8.2 (30 runs x 50 episodes x n=0,5,50), 1 job", f"{fig['seconds_1_job']:.3f} s"
     )
     table.add_row(f"Fig. 8.2, {jobs} jobs", f"{fig[f'seconds_{jobs}_jobs']:.3f} s")
+    for spec, numbers in measured.get("neural", {}).items():
+        runs = numbers["runs"]
+        table.add_row(
+            f"{spec} on CartPole, 1 run",
+            f"{numbers['alone_updates_per_s']:,.0f} gradient updates/s, "
+            f"{numbers['alone_env_steps_per_s']:,.0f} env steps/s",
+        )
+        table.add_row(
+            f"{spec}, {runs} runs vmapped (summed)",
+            f"{numbers['batch_updates_per_s']:,.0f} gradient updates/s, "
+            f"{numbers['batch_env_steps_per_s']:,.0f} env steps/s "
+            f"({numbers['batch_speedup']:.1f}x one run)",
+        )
+        table.add_row(
+            f"{spec}: compile (1 run; {runs} runs)",
+            f"{numbers['compile_alone_s']:.1f} s; {numbers['compile_batch_s']:.1f} s",
+        )
     return table
 
 

@@ -10,7 +10,8 @@ Every number comes from running the library's own kernels on the built-in Dyna m
 * the planners on the learned model (trajectory sampling, prioritized sweeping, model-vi,
   MCTS): updates per second and real steps per second, compiled;
 * the whole Fig. 8.2 experiment (30 runs x 50 episodes x n in {0, 5, 50}), once
-  compiled, on one thread and on all requested jobs.
+  compiled, on one thread and on all requested jobs;
+* with the ``deep`` extra, the JAX agents on CartPole (:mod:`dynalab.experiments.bench_neural`).
 """
 
 from __future__ import annotations
@@ -186,5 +187,10 @@ def run_benchmark(
         "seconds_1_job": figure_8_2_time(jobs=1),
         f"seconds_{jobs}_jobs": figure_8_2_time(jobs=jobs),
     }
+    from dynalab.experiments.bench_neural import neural_benchmark
+
+    neural = neural_benchmark(quick, say)
+    if neural is not None:
+        results["neural"] = neural
     results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     return results

@@ -1,0 +1,95 @@
+"""``dynalab bench``'s neural section: gradient updates and env steps per second of the
+JAX agents on CartPole's gymnax twin, one run alone and 8 runs ``vmap``ped in one program.
+
+Each agent trains with two hidden layers of 64 and minibatches of 64 (the issue's
+setting), evaluating only at the start and the end, so the timing is training. Compile
+time is measured apart (``jit(...).lower(keys).compile()``), then the best of two runs
+of the compiled program is taken. "One run alone" is what :func:`dynalab.deep.runs.train_runs`
+computes for one run: a batch of two copies (see that module on why), counted as one
+run. Gradient updates are counted from the configuration (one per ``train_every`` real
+steps once ``learning_starts`` have been taken, times ``updates`` for dyna-dqn).
+Needs the ``deep`` extra.
+"""
+
+from __future__ import annotations
+
+import time
+
+NEURAL_WORLD = "CartPole-v1"
+NEURAL_RUNS = 8
+NEURAL_AGENTS = {
+    "dqn": ("dqn:hidden=64x64,batch=64", 20_000),
+    "dyna-dqn": ("dyna-dqn:hidden=64x64,batch=64", 4_000),
+}
+"""Each measured agent's spec and its real-step budget per run (dyna-dqn's model
+training and rollouts make its steps several times dearer)."""
+
+
+def gradient_updates(config: object, steps: int) -> int:
+    """Gradient steps one run of ``steps`` real steps makes under a ``DQNConfig``."""
+    learning = [
+        taken
+        for taken in range(1, steps + 1)
+        if taken >= config.learning_starts and taken % config.train_every == 0
+    ]
+    per_step = 1 if config.dyna is None else config.dyna.updates
+    return len(learning) * per_step
+
+
+def _timed(run: object, keys: object) -> tuple[float, float]:
+    """Compile seconds and the best of two run seconds of ``run`` on ``keys``."""
+    import jax
+
+    started = time.perf_counter()
+    compiled = run.lower(keys).compile()
+    compile_s = time.perf_counter() - started
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        jax.block_until_ready(compiled(keys))
+        best = min(best, time.perf_counter() - started)
+    return compile_s, best
+
+
+def neural_throughput(spec: str, steps: int, runs: int = NEURAL_RUNS) -> dict[str, float]:
+    """One agent's figures: env steps and gradient updates per second, alone and with
+    ``runs`` runs vmapped (summed over runs), their ratio, and the compile times."""
+    from dynalab.deep.agents.dqn import dqn_config
+    from dynalab.deep.budget import Budget
+    from dynalab.deep.runs import compiled_runs, run_keys
+    from dynalab.deep.worlds import gymnax_world
+    from dynalab.specs.agents import parse_agent_spec
+
+    config = dqn_config(parse_agent_spec(spec))
+    run = compiled_runs(gymnax_world(NEURAL_WORLD), config, Budget(steps, steps, 1))
+    updates = gradient_updates(config, steps)
+    compile_alone, alone = _timed(run, run_keys(0, [0, 0]))
+    compile_batch, batch = _timed(run, run_keys(0, list(range(runs))))
+    return {
+        "steps": steps,
+        "runs": runs,
+        "gradient_updates_per_run": updates,
+        "alone_env_steps_per_s": steps / alone,
+        "alone_updates_per_s": updates / alone,
+        "batch_env_steps_per_s": runs * steps / batch,
+        "batch_updates_per_s": runs * updates / batch,
+        "batch_speedup": (runs * steps / batch) / (steps / alone),
+        "compile_alone_s": compile_alone,
+        "compile_batch_s": compile_batch,
+    }
+
+
+def neural_benchmark(quick: bool = False, say: object = None) -> dict[str, dict] | None:
+    """Every agent of :data:`NEURAL_AGENTS`, or None without the ``deep`` extra.
+    ``quick``: a tenth of the steps and 2 runs in the batch (no second compilation)."""
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        return None
+    scale = 10 if quick else 1
+    results = {}
+    for label, (spec, steps) in NEURAL_AGENTS.items():
+        if say is not None:
+            say(f"{label} on {NEURAL_WORLD} (JAX)")
+        results[spec] = neural_throughput(spec, steps // scale, 2 if quick else NEURAL_RUNS)
+    return results
