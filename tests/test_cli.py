@@ -301,9 +301,25 @@ BAD_INPUTS = {
     "maze is a folder": (["compare", "--env", "maze:{dir}"], ["maze:{dir}"]),
     "invalid maze": (["compare", "--env", "maze:{dir}/bad.txt"], ["{dir}/bad.txt:2:2", "'x'"]),
     "no maze path": (["compare", "--env", "maze:"], ["maze:PATH"]),
-    "gym not discrete": (["compare", "--env", "gym:CartPole-v1"], ["CartPole-v1", "Discrete"]),
+    "gym not discrete": (["compare", "--env", "gym:Pendulum-v1"], ["Pendulum-v1", "Discrete"]),
+    "tabular on vectors": (
+        ["compare", "--env", "gym:CartPole-v1", "--agents", "q-learning"],
+        ["vector observations", "Discrete"],
+    ),
+    "jax without twin": (
+        ["compare", "--env", "gym:CartPole-v0", "--agents", "dqn"],
+        ["CartPole-v0 has none"],
+    ),
     "unknown gym id": (["compare", "--env", "gym:NoSuchEnv-v0"], ["NoSuchEnv"]),
-    "jax agent in compare": (["compare", "--agents", "dqn"], ["'dqn'", "jax backend"]),
+    "jax mixed with tabular": (
+        ["compare", "--agents", "dqn", "q-learning"],
+        ["'q-learning' is tabular", "separate commands"],
+    ),
+    "jax with episodes": (["compare", "--agents", "dqn", "--episodes", "3"], ["give --steps"]),
+    "jax on a changing maze": (
+        ["compare", "--env", "blocking-maze", "--agents", "dqn"],
+        ["learn on static worlds"],
+    ),
     "jax agent in tradeoff": (["tradeoff", "--agents", "dqn"], ["'dqn'", "jax backend"]),
     "zero runs": (["compare", "--runs", "0"], ["--runs"]),
     "zero episodes": (["compare", "--episodes", "0"], ["--episodes"]),

@@ -14,6 +14,14 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
   Version 2 added the last three columns.
 - ``steps.csv``: columns :data:`STEP_COLUMNS`, the reward total after ``step`` real steps
   (step budgets; only the header for episode budgets).
+- ``evals.csv``: columns :data:`EVAL_COLUMNS`, one row per agent, run and evaluation
+  point of the neural agents (``dynalab.experiments.neural``): ``env_step`` real steps
+  taken, the greedy policy's mean evaluation return and discounted return from the
+  start, the network's ``believed_value`` (max_a Q at the start), ``greedy_value`` (the
+  exact value of the greedy policy, on tables), the mean ``train_return`` of the training
+  episodes and the mean ``loss`` since the previous point, and dyna-dqn's ``model_error``
+  (one-step, normalised, on held-out real transitions); empty where they do not apply.
+  Only the header for tabular agents. Version 3 added this file.
 - ``summary.json``: the reported numbers; nan written as ``null``.
 - ``*.png`` (plots), ``*.gif`` (animations) and ``report.html`` (:data:`REPORT_FILE`, the
   folder as one self-contained page, derived from the other files by
@@ -49,7 +57,7 @@ from dynalab.run.runner import RunResult
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-RUN_FOLDER_VERSION = 2
+RUN_FOLDER_VERSION = 3
 
 CONFIG_FILE = "config.json"
 EPISODES_FILE = "episodes.csv"
@@ -71,8 +79,29 @@ EPISODE_COLUMNS = (
     "reward_error",
 )
 STEP_COLUMNS = ("agent", "run", "step", "cumulative_reward")
+EVALS_FILE = "evals.csv"
+EVAL_COLUMNS = (
+    "agent",
+    "run",
+    "env_step",
+    "eval_return",
+    "eval_discounted_return",
+    "believed_value",
+    "greedy_value",
+    "train_return",
+    "loss",
+    "model_error",
+)
 
-_INTEGER_COLUMNS = {"run", "episode", "steps", "real_steps", "planning_updates", "step"}
+_INTEGER_COLUMNS = {
+    "run",
+    "episode",
+    "steps",
+    "real_steps",
+    "planning_updates",
+    "step",
+    "env_step",
+}
 _VERSIONED_PACKAGES = ("numpy", "numba", "scipy", "gymnasium")
 
 
@@ -318,18 +347,21 @@ def write_run_folder(
     results: Sequence[RunResult] = (),
     labels: Sequence[str] = (),
     figures: Mapping[str, Figure] | None = None,
+    evals: Iterable[Sequence] = (),
 ) -> Path:
     """Write a whole run folder: the one writer every command uses.
 
     Prepares ``folder`` (refused if it holds files and not ``force``), then writes
     ``config.json``, ``episodes.csv`` and ``steps.csv`` of ``results`` (``labels[i]``
-    naming ``results[i]``), ``summary.json``, and each figure as ``folder/name``. Every
-    file appears atomically. Returns the folder.
+    naming ``results[i]``), ``evals.csv`` of the neural agents' ``evals`` rows,
+    ``summary.json``, and each figure as ``folder/name``. Every file appears atomically.
+    Returns the folder.
     """
     path = prepare_run_folder(folder, force)
     write_config(path, config)
     write_episodes(path, results, labels)
     write_steps(path, results, labels)
+    atomic_write_csv(path / EVALS_FILE, EVAL_COLUMNS, evals)
     write_summary(path, summary)
     if figures:
         from dynalab.plots import save_figure
@@ -365,6 +397,11 @@ def _read_csv(path: Path | str, file_name: str, columns: Sequence[str]) -> dict[
 def read_episodes(path: Path | str) -> dict[str, np.ndarray]:
     """``episodes.csv`` (the file, or the run folder holding it) as column arrays."""
     return _read_csv(path, EPISODES_FILE, EPISODE_COLUMNS)
+
+
+def read_evals(path: Path | str) -> dict[str, np.ndarray]:
+    """``evals.csv`` of a run folder (or the file itself) as ``{column: array}``."""
+    return _read_csv(path, EVALS_FILE, EVAL_COLUMNS)
 
 
 def read_steps(path: Path | str) -> dict[str, np.ndarray]:

@@ -399,9 +399,15 @@ def test_gym_unknown_id_keeps_gymnasiums_suggestion() -> None:
 
 
 def test_gym_non_discrete_env_is_refused() -> None:
-    message = env_error("gym:CartPole-v1")
-    assert message.startswith("--env 'gym:CartPole-v1': ")
+    message = env_error("gym:Pendulum-v1")  # vector observations, continuous actions
+    assert message.startswith("--env 'gym:Pendulum-v1': ")
     assert "is not Discrete" in message
+
+
+def test_gym_vector_observations_with_discrete_actions_parse_for_the_neural_agents() -> None:
+    world = parse_env_spec("gym:CartPole-v1")
+    assert world.vector_obs and world.schedule is None and not world.true_mdp_known
+    assert not parse_env_spec("gym:FrozenLake-v1").vector_obs
 
 
 def test_gym_constructor_failures_are_one_line() -> None:

@@ -60,12 +60,16 @@ def compare(
     agents: list[str] | None = typer.Option(
         None, "--agents", help="Agent SPECs, e.g. q-learning dyna-q:n=50 (several allowed)."
     ),
-    runs: int = typer.Option(30, "--runs", help="Independent runs per agent."),
+    runs: int | None = typer.Option(
+        None, "--runs", help="Independent runs per agent (default 30; jax agents 10)."
+    ),
     episodes: int | None = typer.Option(
         None, "--episodes", help="Episode budget per run (default 50)."
     ),
     steps: int | None = typer.Option(
-        None, "--steps", help="Real-step budget per run, for worlds that change."
+        None,
+        "--steps",
+        help="Real-step budget per run: worlds that change, jax agents (default 50000).",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
     out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/compare-<env>)."),
@@ -86,9 +90,12 @@ def compare(
 ) -> None:
     """Compare agents on one world: table with 95% CIs, run folder, plots.
 
-    With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze.
+    With no arguments: Sutton & Barto's Fig. 8.2 experiment on the Dyna maze. On a world
+    with vector observations (gym:CartPole-v1) the default agents are dqn and dyna-dqn.
     """
+    from dynalab.cli.neural import neural_budget, run_neural_compare, uses_jax
     from dynalab.experiments.comparison_folder import write_comparison
+    from dynalab.experiments.neural import DEFAULT_NEURAL_AGENTS
     from dynalab.specs.agents import parse_agent_specs
     from dynalab.specs.text import SpecError
     from dynalab.specs.worlds import parse_env_spec
@@ -105,11 +112,20 @@ def compare(
         if episodes is not None and steps is not None:
             raise BadInputError("give either --episodes or --steps, not both")
         world = parse_env_spec(env)
+        defaults = DEFAULT_NEURAL_AGENTS if world.vector_obs else DEFAULT_AGENTS
         agent_specs = parse_agent_specs(
-            specs or list(DEFAULT_AGENTS), given(alpha=alpha, gamma=gamma, epsilon=epsilon)
+            specs or list(defaults), given(alpha=alpha, gamma=gamma, epsilon=epsilon)
         )
-        check_tabular(agent_specs, "compare")
-        if episodes is None and steps is None:
+        neural = uses_jax(agent_specs)
+        if neural:
+            runs, steps = neural_budget(world, agent_specs, runs, episodes, steps)
+        elif world.vector_obs:
+            raise BadInputError(
+                f"--env {env!r} has vector observations; the tabular agents need Discrete "
+                "ones (the jax agents dqn and dyna-dqn learn there)"
+            )
+        runs = runs or 30
+        if not neural and episodes is None and steps is None:
             if world.change_steps:
                 steps = STEP_BUDGETS.get(world.name, 2 * max(world.change_steps))
             else:
@@ -117,6 +133,22 @@ def compare(
         folder = resolve_out(out, f"compare-{slug(env)}", force)
     except (SpecError, BadInputError) as error:
         fail(str(error))
+    if neural:
+        run_neural_compare(
+            world,
+            agent_specs,
+            runs=runs,
+            steps=steps,
+            seed=seed,
+            folder=folder,
+            force=force,
+            plot=not no_plot,
+            quiet=quiet,
+            argv=command_line(ctx),
+        )
+        if with_report:
+            report_after_run(folder, quiet)
+        return
     comparison = run_with_progress(
         "compare",
         env,

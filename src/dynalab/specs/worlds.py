@@ -80,7 +80,9 @@ class World:
     ``maze`` is the maze in force at step 0 and ``changing`` the changing maze, if any;
     ``change_steps`` are the real steps at which the world changes (empty when static);
     ``shortest_path`` is, for mazes, the fewest moves from the start to a goal at step 0;
-    ``make_env`` builds a fresh Gymnasium env (gym specs only).
+    ``make_env`` builds a fresh Gymnasium env (gym specs only); ``vector_obs`` says its
+    observations are vectors (a ``Box`` space with ``Discrete`` actions, as CartPole's):
+    only the neural agents learn there, on the env's JAX twin.
     """
 
     spec: str
@@ -91,6 +93,7 @@ class World:
     change_steps: tuple[int, ...] = ()
     shortest_path: int | None = None
     make_env: Callable[[], gymnasium.Env] | None = None
+    vector_obs: bool = False
 
     @property
     def true_mdp_known(self) -> bool:
@@ -187,8 +190,20 @@ def _gym_kwargs(rest: str | None, where: str) -> dict[str, object]:
     return {key: _gym_value(text) for key, text in pairs.items()}
 
 
+def _vector_observations(env: gymnasium.Env) -> bool:
+    """Whether ``env`` has vector observations (a 1-D ``Box``) and ``Discrete`` actions."""
+    observations, actions = env.observation_space, env.action_space
+    return (
+        isinstance(observations, gymnasium.spaces.Box)
+        and len(observations.shape) == 1
+        and isinstance(actions, gymnasium.spaces.Discrete)
+        and int(actions.start) == 0
+    )
+
+
 def _checked_gym_env(make_env: Callable[[], gymnasium.Env], where: str) -> gymnasium.Env:
-    """A fresh env with Discrete spaces; any failure to make it becomes a SpecError.
+    """A fresh env with Discrete spaces, or vector observations and Discrete actions; any
+    failure to make it becomes a SpecError.
 
     Env constructors are other people's code and raise what they like (FrozenLake's
     unknown ``map_name`` is a KeyError), so every exception is reported as one line.
@@ -199,6 +214,8 @@ def _checked_gym_env(make_env: Callable[[], gymnasium.Env], where: str) -> gymna
         raise SpecError(f"{where}: {error}") from None
     except Exception as error:
         raise SpecError(f"{where}: cannot make the env: {type(error).__name__}: {error}") from None
+    if _vector_observations(env):
+        return env
     try:
         check_discrete(env)
     except UnsupportedEnvError as error:
@@ -230,11 +247,12 @@ def _gym_world(spec: str, rest: str, where: str) -> World:
     kwargs = _gym_kwargs(kwargs_text if colon else None, where)
     make_env = functools.partial(make_gym_env, env_id, **kwargs)
     env = _checked_gym_env(make_env, where)
+    vector = _vector_observations(env)
     try:
-        schedule = _gym_schedule(env, env_id)
+        schedule = None if vector else _gym_schedule(env, env_id)
     finally:
         env.close()
-    return World(spec=spec, name=env_id, schedule=schedule, make_env=make_env)
+    return World(spec=spec, name=env_id, schedule=schedule, make_env=make_env, vector_obs=vector)
 
 
 def parse_env_spec(spec: str, *, option: str = ENV_OPTION) -> World:

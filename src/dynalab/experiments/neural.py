@@ -1,0 +1,292 @@
+"""Comparisons of the JAX agents (``dqn``, ``dyna-dqn``): runs, summary and figures.
+
+Each agent's runs are one compiled program (:func:`dynalab.deep.runs.train_runs`:
+run ``i`` of the seed is the same alone or in the batch). Every ``eval_every`` real steps
+a run plays greedy evaluation episodes and records their mean return, the network's
+belief ``max_a Q`` at the start against the discounted return actually obtained, and on
+a table (a maze or array MDP seen as one-hot cells) the exact value of its greedy policy,
+by the same ground truth the tabular agents get. The rows go to ``evals.csv`` (run
+folder version 3). The summary, per agent, with 95% intervals over runs: the real steps
+until the evaluation return first reaches the world's solved return (CartPole 475;
+unsolved runs counted, not averaged), the mean evaluation return over all evaluations
+(area under the curve, per point), the final return, the final exact value on tables,
+wall time per run, and the probability that a run beats a run of the first agent on
+the area under the curve.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dynalab.analysis.stats import mean_ci, mean_ci_per_column, probability_of_improvement
+from dynalab.runfolder import EVAL_COLUMNS
+from dynalab.specs.agents import AgentSpec
+from dynalab.specs.worlds import World
+
+DEFAULT_NEURAL_AGENTS = ("dqn", "dyna-dqn")
+DEFAULT_NEURAL_RUNS = 10
+DEFAULT_NEURAL_STEPS = 50_000
+EVALUATIONS = 10
+"""Evaluation points after the start when ``eval_every`` is not given: steps / 10."""
+EVAL_EPISODES = 10
+
+
+@dataclass
+class NeuralComparison:
+    """The runs of several JAX agents on one world: each agent's metrics (arrays of
+    shape ``(runs, points)``), its exact greedy values (tables; else None) and wall time."""
+
+    world: World
+    agents: list[AgentSpec]
+    steps: int
+    eval_every: int
+    runs: int
+    seed: int
+    metrics: list[dict[str, np.ndarray]]
+    greedy_values: list[np.ndarray | None]
+    wall_time: list[float]
+    solved_return: float | None
+
+    @property
+    def labels(self) -> list[str]:
+        return [agent.label for agent in self.agents]
+
+
+def jax_world_problem(world: World) -> str | None:
+    """Why the JAX agents cannot run on ``world``, or None."""
+    if world.change_steps:
+        return f"--env {world.spec!r} changes; the jax agents learn on static worlds"
+    if world.vector_obs:
+        from dynalab.deep.worlds import GYMNAX_TWINS
+
+        if world.name not in GYMNAX_TWINS:
+            return (
+                f"--env {world.spec!r}: the jax agents run on the JAX twins "
+                f"({', '.join(GYMNAX_TWINS)}) and on tables; {world.name} has none"
+            )
+    elif world.schedule is None:
+        return f"--env {world.spec!r} has no table to show as one-hot cells"
+    return None
+
+
+def _jax_world(world: World) -> object:
+    """The JAX world the agents learn on: a gymnax twin, or the table's one-hot cells."""
+    from dynalab.deep.tabular import array_mdp_world, maze_world
+    from dynalab.deep.worlds import gymnax_world
+
+    if world.vector_obs:
+        return gymnax_world(world.name)
+    if world.maze is not None:
+        return maze_world(world.maze)
+    return array_mdp_world(world.schedule.first)
+
+
+def run_neural_comparison(
+    world: World,
+    agents: list[AgentSpec],
+    *,
+    steps: int,
+    runs: int,
+    seed: int = 0,
+    eval_every: int | None = None,
+    on_agent_done: Callable[[int], None] | None = None,
+) -> NeuralComparison:
+    """Train each agent's ``runs`` runs on ``world`` for ``steps`` real steps (rounded up
+    to a multiple of ``eval_every``, default ``steps / 10``)."""
+    from dynalab.deep.agents.dqn import dqn_config
+    from dynalab.deep.budget import Budget
+    from dynalab.deep.runs import exact_greedy_values, train_runs
+
+    every = eval_every or max(1, -(-steps // EVALUATIONS))
+    total = every * -(-steps // every)
+    target = _jax_world(world)
+    budget = Budget(total, every, EVAL_EPISODES)
+    metrics, values, walls = [], [], []
+    for index, agent in enumerate(agents):
+        started = time.perf_counter()
+        _, measured = train_runs(target, dqn_config(agent.config), budget, seed=seed, runs=runs)
+        walls.append(time.perf_counter() - started)
+        metrics.append(measured)
+        exact = None
+        if "q_table" in measured:
+            exact = exact_greedy_values(target, measured["q_table"], agent.config.gamma)
+        values.append(exact)
+        if on_agent_done is not None:
+            on_agent_done(index)
+    return NeuralComparison(
+        world=world,
+        agents=agents,
+        steps=total,
+        eval_every=every,
+        runs=runs,
+        seed=seed,
+        metrics=metrics,
+        greedy_values=values,
+        wall_time=walls,
+        solved_return=target.solved_return,
+    )
+
+
+def eval_rows(comparison: NeuralComparison) -> list[tuple]:
+    """The rows of ``evals.csv`` (``dynalab.runfolder.EVAL_COLUMNS``), agent by agent,
+    run by run."""
+    rows = []
+    for label, measured, exact in zip(
+        comparison.labels, comparison.metrics, comparison.greedy_values, strict=True
+    ):
+        runs, points = measured["eval_return"].shape
+        columns = [measured.get(name) for name in EVAL_COLUMNS[3:6]]
+        after = [measured.get(name) for name in EVAL_COLUMNS[7:]]
+        for run in range(runs):
+            for point in range(points):
+                rows.append(
+                    (
+                        label,
+                        run,
+                        int(measured["env_step"][run, point]),
+                        *(_cell(column, run, point) for column in columns),
+                        _cell(exact, run, point),
+                        *(_cell(column, run, point) for column in after),
+                    )
+                )
+    return rows
+
+
+def _cell(column: np.ndarray | None, run: int, point: int) -> float | None:
+    """One entry of a metric, or None (an empty cell) where the agent has no such metric."""
+    return None if column is None else float(column[run, point])
+
+
+def steps_to_solved(returns: np.ndarray, env_steps: np.ndarray, solved: float) -> np.ndarray:
+    """Per run, the first evaluation's real step whose return reached ``solved`` (nan
+    when none did)."""
+    reached = returns >= solved
+    first = np.argmax(reached, axis=1)
+    steps = env_steps[np.arange(len(returns)), first].astype(float)
+    steps[~reached.any(axis=1)] = np.nan
+    return steps
+
+
+def summarize_neural(comparison: NeuralComparison) -> dict:
+    """The summary of :mod:`this module <dynalab.experiments.neural>`'s docstring."""
+    seed = comparison.seed
+    agents = {}
+    baseline_area = None
+    for label, measured, exact, wall in zip(
+        comparison.labels,
+        comparison.metrics,
+        comparison.greedy_values,
+        comparison.wall_time,
+        strict=True,
+    ):
+        returns = measured["eval_return"]
+        area = returns.mean(axis=1)
+        entry = {
+            "final_eval_return": mean_ci(returns[:, -1], seed=seed).to_dict(),
+            "mean_eval_return": mean_ci(area, seed=seed).to_dict(),
+            "wall_s_per_run": wall / comparison.runs,
+        }
+        if comparison.solved_return is not None:
+            steps = steps_to_solved(returns, measured["env_step"], comparison.solved_return)
+            entry["steps_to_solved"] = mean_ci(steps, seed=seed).to_dict()
+            entry["solved_runs"] = int(np.count_nonzero(~np.isnan(steps)))
+        if exact is not None:
+            entry["final_greedy_value"] = mean_ci(exact[:, -1], seed=seed).to_dict()
+            gap = measured["believed_value"][:, -1] - exact[:, -1]
+            entry["final_belief_gap"] = mean_ci(gap, seed=seed).to_dict()
+        if baseline_area is None:
+            baseline_area = area
+        else:
+            entry["p_better_than_first"] = probability_of_improvement(
+                area, baseline_area, lower_is_better=False, seed=seed
+            ).to_dict()
+        agents[label] = entry
+    return {
+        "world": comparison.world.spec,
+        "runs": comparison.runs,
+        "seed": seed,
+        "steps": comparison.steps,
+        "eval_every": comparison.eval_every,
+        "eval_episodes": EVAL_EPISODES,
+        "solved_return": comparison.solved_return,
+        "agents": agents,
+    }
+
+
+def neural_figures(comparison: NeuralComparison) -> dict:
+    """``eval_return.png``: evaluation return against real steps, mean and 95% band per
+    agent; on tables also ``greedy_value.png``, the exact value of the greedy policy."""
+    from dynalab import plots
+
+    steps = comparison.metrics[0]["env_step"][0]
+    title = f"{comparison.world.spec}: mean over {comparison.runs} runs"
+    figures = {
+        "eval_return.png": plots.learning_curves(
+            {
+                label: mean_ci_per_column(measured["eval_return"], seed=comparison.seed)
+                for label, measured in zip(comparison.labels, comparison.metrics, strict=True)
+            },
+            x=steps,
+            title=f"Greedy evaluation return ({EVAL_EPISODES} episodes), {title}",
+            xlabel="real steps",
+            ylabel="evaluation return",
+            reference=comparison.solved_return,
+            reference_label=None
+            if comparison.solved_return is None
+            else f"solved: {comparison.solved_return:g}",
+        )
+    }
+    exact = {
+        label: mean_ci_per_column(values, seed=comparison.seed)
+        for label, values in zip(comparison.labels, comparison.greedy_values, strict=True)
+        if values is not None
+    }
+    if exact:
+        figures["greedy_value.png"] = plots.learning_curves(
+            exact,
+            x=steps,
+            title=f"True value of the greedy policy (exact, on the MDP), {title}",
+            xlabel="real steps",
+            ylabel="value of the start",
+        )
+    return figures
+
+
+def neural_config(comparison: NeuralComparison) -> dict:
+    """The resolved configuration ``config.json`` records."""
+    return {
+        "command": "compare",
+        "world": comparison.world.spec,
+        "agents": [{"label": agent.label, **agent.config.to_dict()} for agent in comparison.agents],
+        "runs": comparison.runs,
+        "seed": comparison.seed,
+        "steps": comparison.steps,
+        "eval_every": comparison.eval_every,
+        "eval_episodes": EVAL_EPISODES,
+        "backend": "jax",
+    }
+
+
+def write_neural_folder(
+    comparison: NeuralComparison, folder: object, *, force: bool, plot: bool, argv: list | None
+) -> dict:
+    """Write the comparison's run folder (version 3: ``evals.csv``); returns the summary."""
+    from dynalab import runfolder
+
+    summary = summarize_neural(comparison)
+    config = neural_config(comparison)
+    if argv is not None:
+        config["argv"] = argv
+    runfolder.write_run_folder(
+        folder,
+        force=force,
+        config=config,
+        summary=summary,
+        figures=neural_figures(comparison) if plot else None,
+        evals=eval_rows(comparison),
+    )
+    return summary
