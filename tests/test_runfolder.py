@@ -19,9 +19,11 @@ from dynalab.runfolder import (
     atomic_write_text,
     prepare_run_folder,
     read_episodes,
+    read_evals,
     read_steps,
     write_config,
     write_episodes,
+    write_run_folder,
     write_steps,
     write_summary,
 )
@@ -125,7 +127,7 @@ def test_config_json_records_versions_and_time(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "config.json").read_text())
     assert data["env"] == "dyna-maze" and data["seed"] == 3
     assert data["agents"][0]["planning_steps"] == 5
-    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 2
+    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 3
     assert set(data["versions"]) == {"dynalab", "numpy", "numba", "scipy", "gymnasium", "python"}
     created = datetime.fromisoformat(data["created"])
     assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0
@@ -200,3 +202,21 @@ def test_new_and_empty_folders_are_fine(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(NotADirectoryError):
         prepare_run_folder(tmp_path / "file", force=True)
+
+
+def test_evals_csv_reads_back_exactly_with_empty_cells_as_nan(tmp_path: Path) -> None:
+    rows = [
+        ("dqn", 0, 0, 9.0, 0.5, 0.125, None, None, None, None),
+        ("dqn", 0, 100, 21.5, 0.1 + 0.2, 3.0, 0.7, 12.0, 0.03, None),
+        ("dyna-dqn", 1, 100, 500.0, 1.0, 2.0, None, 40.0, 0.01, 0.2),
+    ]
+    write_run_folder(tmp_path / "f", force=False, config={}, summary={}, evals=rows)
+    evals = read_evals(tmp_path / "f")
+    assert evals["agent"].tolist() == ["dqn", "dqn", "dyna-dqn"]
+    assert evals["env_step"].dtype == np.int64 and evals["env_step"].tolist() == [0, 100, 100]
+    assert evals["eval_discounted_return"][1] == 0.1 + 0.2  # repr round-trips
+    assert np.isnan(evals["greedy_value"][[0, 2]]).all() and evals["greedy_value"][1] == 0.7
+    assert np.isnan(evals["model_error"][:2]).all() and evals["model_error"][2] == 0.2
+    # a tabular folder holds the header only
+    write_run_folder(tmp_path / "t", force=False, config={}, summary={})
+    assert len(read_evals(tmp_path / "t")["agent"]) == 0

@@ -281,6 +281,7 @@ def test_tradeoff_end_to_end(workdir):
     assert sorted(p.name for p in out.iterdir()) == [
         "config.json",
         "episodes.csv",
+        "evals.csv",
         "frontier_time.png",
         "frontier_updates.png",
         "steps.csv",
