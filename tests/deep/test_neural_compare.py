@@ -50,7 +50,8 @@ def test_compare_on_a_one_hot_maze_reports_the_exact_value(tmp_path: Path) -> No
     last = evals["greedy_value"][(evals["agent"] == DQN) & (evals["env_step"] == 200)]
     assert final == pytest.approx(last.mean())
     assert "p_better_than_first" in summary["agents"][DYNA]
-    assert (out / "eval_return.png").is_file() and (out / "greedy_value.png").is_file()
+    for plot in ("eval_return.png", "greedy_value.png", "belief.png"):
+        assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "evals.csv").read_text().splitlines()[0] == ",".join(EVAL_COLUMNS)
 
 

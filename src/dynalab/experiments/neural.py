@@ -219,7 +219,8 @@ def summarize_neural(comparison: NeuralComparison) -> dict:
 
 def neural_figures(comparison: NeuralComparison) -> dict:
     """``eval_return.png``: evaluation return against real steps, mean and 95% band per
-    agent; on tables also ``greedy_value.png``, the exact value of the greedy policy."""
+    agent; on tables also ``greedy_value.png``, the exact value of the greedy policy, and
+    ``belief.png``, the network's belief beside it."""
     from dynalab import plots
 
     steps = comparison.metrics[0]["env_step"][0]
@@ -250,6 +251,21 @@ def neural_figures(comparison: NeuralComparison) -> dict:
             exact,
             x=steps,
             title=f"True value of the greedy policy (exact, on the MDP), {title}",
+            xlabel="real steps",
+            ylabel="value of the start",
+        )
+        belief = {}
+        for label, measured in zip(comparison.labels, comparison.metrics, strict=True):
+            if label in exact:
+                belief[f"{label}: believed"] = mean_ci_per_column(
+                    measured["believed_value"], seed=comparison.seed
+                )
+                belief[f"{label}: true"] = exact[label]
+        figures["belief.png"] = plots.learning_curves(
+            belief,
+            x=steps,
+            title=f"Belief (max_a Q at the start) against the true value of the greedy policy, "
+            f"{title}",
             xlabel="real steps",
             ylabel="value of the start",
         )
