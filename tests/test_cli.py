@@ -482,6 +482,8 @@ def test_bench_quick_json():
     measured = json.loads(ok(invoke("bench", "--quick", "--json", "--jobs", 2)).stdout)
     assert {"compile", "throughput", "fig8.2"} <= set(measured)
     assert measured["fig8.2"]["seconds_1_job"] > 0
+    assert measured["compile"]["cold_compile_s"] is None  # --quick skips the cold compile
+    assert measured["compile"]["cached_first_run_s"] > 0
     try:
         import jax  # noqa: F401
     except ImportError:

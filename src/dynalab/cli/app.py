@@ -392,7 +392,7 @@ def bench(
         default_jobs(), "--jobs", help="Threads for the parallel Fig. 8.2 timing."
     ),
     quick: bool = typer.Option(
-        False, "--quick", help="Smaller budgets (a smoke test, not a measurement)."
+        False, "--quick", help="Smaller budgets, no empty-cache compile (a smoke test)."
     ),
 ) -> None:
     """Updates per second compiled vs plain Python, compile time, Fig. 8.2 wall time,

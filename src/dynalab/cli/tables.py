@@ -44,8 +44,10 @@ def bench_table(measured: dict, jobs: int) -> Table:
     table.add_column("measure", style="bold")
     table.add_column("value", justify="right")
     compile_times = measured["compile"]
+    cold = compile_times["cold_compile_s"]
     table.add_row(
-        "first run, empty numba cache (compile)", f"{compile_times['cold_compile_s']:.2f} s"
+        "first run, empty numba cache (compile)",
+        "skipped (--quick)" if cold is None else f"{cold:.2f} s",
     )
     table.add_row("first run, cached", f"{compile_times['cached_first_run_s']:.2f} s")
     for label, numbers in measured["throughput"].items():
