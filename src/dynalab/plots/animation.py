@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
-from matplotlib.colors import Normalize, PowerNorm, to_rgba
+from matplotlib.colors import Normalize, PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
@@ -40,8 +40,9 @@ from dynalab.plots.maze import (
     _maze_figure_size,
     _shared_norm,
     _value_cmap,
+    wall_layer,
 )
-from dynalab.plots.style import CLIFF_COLOR, NOTE_FONT_SIZE, WALL_COLOR, suptitle
+from dynalab.plots.style import NOTE_FONT_SIZE, suptitle
 
 AGENT_COLOR = "#e67e22"
 CHANGED_COLOR = "#d62728"
@@ -221,7 +222,7 @@ def _panel_updater(
     def update(frame: int) -> None:
         world_maze = mazes[int(panel.world[frame])]
         if panel.world[frame] != shown_world[0]:
-            walls_image.set_data(_wall_layer(world_maze))
+            walls_image.set_data(wall_layer(world_maze))
             shown_world[0] = int(panel.world[frame])
         policy_cells = _policy_cells(world_maze)
         grid = panel.values[frame].reshape(maze.rows, maze.cols)
@@ -268,12 +269,3 @@ def _outline_cells(ax: Axes, states: np.ndarray, cols: int) -> PatchCollection:
             squares, facecolor="none", edgecolor=CHANGED_COLOR, linewidth=1.0, zorder=3.5
         )
     )
-
-
-def _wall_layer(maze: Maze) -> np.ndarray:
-    """The RGBA layer of walls (dark) and cliffs (red) painted over the values."""
-    layer = np.zeros((maze.rows, maze.cols, 4))
-    layer[maze.walls] = to_rgba(WALL_COLOR)
-    for row, col in getattr(maze, "cliffs", ()):
-        layer[row, col] = to_rgba(CLIFF_COLOR)
-    return layer

@@ -191,9 +191,7 @@ def _draw_maze(
         cliff_mask[row, col] = True
     shown = np.ma.masked_array(grid, mask=maze.walls | cliff_mask | ~np.isfinite(grid))
     image = ax.imshow(shown, cmap=cmap, norm=norm, interpolation="nearest")
-    walls = np.zeros((maze.rows, maze.cols, 4))
-    walls[maze.walls] = to_rgba(WALL_COLOR)
-    walls[cliff_mask] = to_rgba(CLIFF_COLOR)
+    walls = wall_layer(maze)
     ax.imshow(walls, interpolation="nearest")
     _draw_swamps(ax, getattr(maze, "swamps", ()))
     ax.set_xlabel("column")
@@ -207,6 +205,15 @@ def _draw_maze(
         ax.grid(which="minor", color="white", linewidth=0.8)
         ax.tick_params(which="both", length=0, labelsize=NOTE_FONT_SIZE)
     return image
+
+
+def wall_layer(maze: Maze) -> np.ndarray:
+    """The RGBA layer painted over the values: walls dark, cliffs red, the rest clear."""
+    layer = np.zeros((maze.rows, maze.cols, 4))
+    layer[maze.walls] = to_rgba(WALL_COLOR)
+    for row, col in getattr(maze, "cliffs", ()):
+        layer[row, col] = to_rgba(CLIFF_COLOR)
+    return layer
 
 
 def _draw_swamps(ax: Axes, swamps: Sequence[tuple[int, int]]) -> None:
