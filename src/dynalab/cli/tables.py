@@ -78,7 +78,7 @@ def bench_table(measured: dict, jobs: int) -> Table:
             f"{numbers['alone_env_steps_per_s']:,.0f} env steps/s",
         )
         table.add_row(
-            f"{spec}, {runs} runs vmapped (summed)",
+            f"{spec}, {runs} runs vmapped on {numbers['devices']} CPU device(s) (summed)",
             f"{numbers['batch_updates_per_s']:,.0f} gradient updates/s, "
             f"{numbers['batch_env_steps_per_s']:,.0f} env steps/s "
             f"({numbers['batch_speedup']:.1f}x one run)",

@@ -14,7 +14,8 @@ Modules, one job each:
 * :mod:`dynalab.deep.networks` - the Q-network (an equinox MLP);
 * :mod:`dynalab.deep.replay` - a ring-buffer replay memory as a pytree;
 * :mod:`dynalab.deep.agents.dqn` - DQN and Double DQN, the training run as one function;
-* :mod:`dynalab.deep.runs` - run keys, batches of runs, exact values on tabular worlds.
+* :mod:`dynalab.deep.runs` - run keys, batches of runs, exact values on tabular worlds;
+* :mod:`dynalab.deep.devices` - one JAX CPU device per core, set up on import.
 
 From Python, eight DQN runs on CartPole's JAX twin in one compiled program::
 
@@ -32,3 +33,7 @@ From Python, eight DQN runs on CartPole's JAX twin in one compiled program::
 This package needs the ``deep`` extra (``pip install 'dynalab[deep]'``); nothing outside
 it imports JAX, so the tabular lab runs without it.
 """
+
+from dynalab.deep.devices import use_every_cpu_core
+
+use_every_cpu_core()

@@ -20,7 +20,7 @@ from dynalab.agents.config import AgentConfig
 from dynalab.agents.registry import entry_of
 from dynalab.deep.agents.dqn import DQNConfig, dqn_config
 from dynalab.deep.budget import Budget
-from dynalab.deep.runs import compiled_runs, run_keys
+from dynalab.deep.runs import compiled_runs, padded_runs, run_keys, shard_count
 from dynalab.deep.worlds import gymnax_world
 
 
@@ -57,11 +57,13 @@ def main(argv: list[str] | None = None) -> None:
     world = gymnax_world(args.env_id)
     config = _config(args.keys)
     budget = Budget(args.steps, args.eval_every, args.eval_episodes)
-    run = compiled_runs(world, config, budget)
     print(config)
-    compile_1, wall_1, _ = _timed(run, run_keys(0, [0, 0]))
-    compile_r, wall_r, metrics = _timed(run, run_keys(0, list(range(args.runs))))
-    returns = np.asarray(metrics["eval_return"])
+    alone, batch = padded_runs([0]), padded_runs(list(range(args.runs)))
+    run_alone = compiled_runs(world, config, budget, shard_count(len(alone)))
+    compile_1, wall_1, _ = _timed(run_alone, run_keys(0, alone))
+    run_batch = compiled_runs(world, config, budget, shard_count(len(batch)))
+    compile_r, wall_r, metrics = _timed(run_batch, run_keys(0, batch))
+    returns = np.asarray(metrics["eval_return"])[: args.runs]
     print("env_step   mean eval return (min..max over runs)")
     for point, step in enumerate(budget.eval_steps):
         column = returns[:, point]

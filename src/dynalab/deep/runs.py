@@ -12,6 +12,12 @@ kernels, which change the last bits of some sums, and over a long run a flipped 
 follow. So a single run is computed as a batch of two (itself twice) and the copy dropped:
 every run goes through batched kernels (``tests/deep/test_dqn.py`` checks a run alone and
 in batches of 2 and 5, bit for bit).
+
+With several devices (one per CPU core, :mod:`dynalab.deep.devices`), a batch is split
+into equal shards of at least two runs, one per device, that run side by side
+(``shard_map``); a batch that does not divide is padded with copies of its first run,
+dropped afterwards. Each shard is the same batched program, so a run's numbers do not
+depend on the sharding either (``tests/deep/test_devices.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from collections.abc import Callable, Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import Mesh, PartitionSpec
 
 from dynalab.deep.agents.dqn import DQNConfig, train
 from dynalab.deep.budget import Budget
@@ -41,11 +48,37 @@ def run_keys(seed: int, runs: Sequence[int]) -> jax.Array:
     )
 
 
+MIN_RUNS_PER_SHARD = 2
+"""A shard's fewest runs: a shard of one would compile unbatched kernels (see above)."""
+
+
+def shard_count(batch: int) -> int:
+    """How many devices a batch of ``batch`` runs is split over: every device, as long
+    as each gets :data:`MIN_RUNS_PER_SHARD` runs."""
+    return max(1, min(jax.local_device_count(), batch // MIN_RUNS_PER_SHARD))
+
+
+def padded_runs(runs: Sequence[int]) -> list[int]:
+    """The run indices a batch computes for ``runs``: one run twice (see above), then
+    copies of the first run until the batch divides into :func:`shard_count` shards.
+    The given runs come first."""
+    padded = list(runs) * 2 if len(runs) == 1 else list(runs)
+    shards = shard_count(len(padded))
+    return padded + [padded[0]] * (-len(padded) % shards)
+
+
 @functools.lru_cache(maxsize=32)
-def compiled_runs(world: World, config: DQNConfig, budget: Budget) -> Callable:
+def compiled_runs(world: World, config: DQNConfig, budget: Budget, shards: int = 1) -> Callable:
     """``keys -> (networks, metrics)``: :func:`dynalab.deep.agents.dqn.train` ``vmap``ped
-    over a batch of run keys and jitted, one per (world, config, budget)."""
-    return jax.jit(jax.vmap(lambda key: train(key, world, config, budget)))
+    over a batch of run keys and jitted, one per (world, config, budget, shards); with
+    ``shards`` > 1 the batch (a multiple of ``shards``) is split over that many devices
+    (``check_vma=False``: the runs never exchange anything, so there is nothing to check)."""
+    batch = jax.vmap(lambda key: train(key, world, config, budget))
+    if shards == 1:
+        return jax.jit(batch)
+    mesh = Mesh(jax.devices()[:shards], ("runs",))
+    spec = PartitionSpec("runs")
+    return jax.jit(jax.shard_map(batch, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False))
 
 
 def train_runs(
@@ -64,8 +97,9 @@ def train_runs(
     indices = list(range(runs) if isinstance(runs, int) else runs)
     if not indices:
         raise ValueError("train_runs needs at least one run")
-    padded = indices * 2 if len(indices) == 1 else indices
-    networks, metrics = compiled_runs(world, config, budget)(run_keys(seed, padded))
+    padded = padded_runs(indices)
+    run = compiled_runs(world, config, budget, shard_count(len(padded)))
+    networks, metrics = run(run_keys(seed, padded))
     keep = len(indices)
     networks = jax.tree.map(lambda leaf: leaf[:keep], networks)
     return networks, {name: np.asarray(value)[:keep] for name, value in metrics.items()}

@@ -56,15 +56,21 @@ def neural_throughput(spec: str, steps: int, runs: int = NEURAL_RUNS) -> dict[st
     ``runs`` runs vmapped (summed over runs), their ratio, and the compile times."""
     from dynalab.deep.agents.dqn import dqn_config
     from dynalab.deep.budget import Budget
-    from dynalab.deep.runs import compiled_runs, run_keys
+    from dynalab.deep.runs import compiled_runs, padded_runs, run_keys, shard_count
     from dynalab.deep.worlds import gymnax_world
     from dynalab.specs.agents import parse_agent_spec
 
     config = dqn_config(parse_agent_spec(spec))
-    run = compiled_runs(gymnax_world(NEURAL_WORLD), config, Budget(steps, steps, 1))
+    world, budget = gymnax_world(NEURAL_WORLD), Budget(steps, steps, 1)
     updates = gradient_updates(config, steps)
-    compile_alone, alone = _timed(run, run_keys(0, [0, 0]))
-    compile_batch, batch = _timed(run, run_keys(0, list(range(runs))))
+    alone_runs, batch_runs = padded_runs([0]), padded_runs(list(range(runs)))
+    compile_alone, alone = _timed(
+        compiled_runs(world, config, budget, shard_count(len(alone_runs))), run_keys(0, alone_runs)
+    )
+    shards = shard_count(len(batch_runs))
+    compile_batch, batch = _timed(
+        compiled_runs(world, config, budget, shards), run_keys(0, batch_runs)
+    )
     return {
         "steps": steps,
         "runs": runs,
@@ -74,6 +80,7 @@ def neural_throughput(spec: str, steps: int, runs: int = NEURAL_RUNS) -> dict[st
         "batch_env_steps_per_s": runs * steps / batch,
         "batch_updates_per_s": runs * updates / batch,
         "batch_speedup": (runs * steps / batch) / (steps / alone),
+        "devices": shards,
         "compile_alone_s": compile_alone,
         "compile_batch_s": compile_batch,
     }
