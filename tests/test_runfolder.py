@@ -13,6 +13,7 @@ from dynalab.analysis.stats import Estimate
 from dynalab.envs.builtin import dyna_maze
 from dynalab.run.runner import RunResult, run_agent
 from dynalab.runfolder import (
+    EVAL_COLUMNS,
     RUN_FOLDER_VERSION,
     RunFolderExistsError,
     atomic_write_csv,
@@ -127,7 +128,7 @@ def test_config_json_records_versions_and_time(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "config.json").read_text())
     assert data["env"] == "dyna-maze" and data["seed"] == 3
     assert data["agents"][0]["planning_steps"] == 5
-    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 3
+    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 4
     assert set(data["versions"]) == {"dynalab", "numpy", "numba", "scipy", "gymnasium", "python"}
     created = datetime.fromisoformat(data["created"])
     assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0
@@ -208,8 +209,9 @@ def test_evals_csv_reads_back_exactly_with_empty_cells_as_nan(tmp_path: Path) ->
     rows = [
         ("dqn", 0, 0, 9.0, 0.5, 0.125, None, None, None, None),
         ("dqn", 0, 100, 21.5, 0.1 + 0.2, 3.0, 0.7, 12.0, 0.03, None),
-        ("dyna-dqn", 1, 100, 500.0, 1.0, 2.0, None, 40.0, 0.01, 0.2),
+        ("dyna-dqn", 1, 100, 500.0, 1.0, 2.0, None, 40.0, 0.01, 0.2, 0.6, 0.2, 0.5),
     ]
+    rows = [row + (None,) * (len(EVAL_COLUMNS) - len(row)) for row in rows]
     write_run_folder(tmp_path / "f", force=False, config={}, summary={}, evals=rows)
     evals = read_evals(tmp_path / "f")
     assert evals["agent"].tolist() == ["dqn", "dqn", "dyna-dqn"]
@@ -217,6 +219,8 @@ def test_evals_csv_reads_back_exactly_with_empty_cells_as_nan(tmp_path: Path) ->
     assert evals["eval_discounted_return"][1] == 0.1 + 0.2  # repr round-trips
     assert np.isnan(evals["greedy_value"][[0, 2]]).all() and evals["greedy_value"][1] == 0.7
     assert np.isnan(evals["model_error"][:2]).all() and evals["model_error"][2] == 0.2
+    assert evals["disagreement_rank"][2] == 0.6 and evals["rollout_error_2"][2] == 0.5
+    assert np.isnan(evals["rollout_error_10"]).all()
     # a tabular folder holds the header only
     write_run_folder(tmp_path / "t", force=False, config={}, summary={})
     assert len(read_evals(tmp_path / "t")["agent"]) == 0

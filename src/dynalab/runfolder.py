@@ -19,9 +19,13 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
   taken, the greedy policy's mean evaluation return and discounted return from the
   start, the network's ``believed_value`` (max_a Q at the start), ``greedy_value`` (the
   exact value of the greedy policy, on tables), the mean ``train_return`` of the training
-  episodes and the mean ``loss`` since the previous point, and dyna-dqn's ``model_error``
-  (one-step, normalised, on held-out real transitions); empty where they do not apply.
-  Only the header for tabular agents. Version 3 added this file.
+  episodes and the mean ``loss`` since the previous point, and dyna-dqn's model
+  measures (``dynalab.deep.model_error``): ``model_error`` (one-step, normalised, on
+  held-out real transitions), ``disagreement_rank`` (Spearman's correlation of the
+  members' disagreement with their actual error there) and ``rollout_error_1`` ..
+  ``rollout_error_10`` (normalised open-loop error after 1..10 model steps from real
+  states); empty where they do not apply. Only the header for tabular agents. Version 3
+  added this file, version 4 the disagreement and rollout columns.
 - ``summary.json``: the reported numbers; nan written as ``null``.
 - ``*.png`` (plots), ``*.gif`` (animations) and ``report.html`` (:data:`REPORT_FILE`, the
   folder as one self-contained page, derived from the other files by
@@ -57,7 +61,7 @@ from dynalab.run.runner import RunResult
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-RUN_FOLDER_VERSION = 3
+RUN_FOLDER_VERSION = 4
 
 CONFIG_FILE = "config.json"
 EPISODES_FILE = "episodes.csv"
@@ -80,6 +84,9 @@ EPISODE_COLUMNS = (
 )
 STEP_COLUMNS = ("agent", "run", "step", "cumulative_reward")
 EVALS_FILE = "evals.csv"
+ROLLOUT_ERROR_COLUMNS = 10
+"""``evals.csv`` holds the model's open-loop error after 1..10 steps
+(``dynalab.deep.model_error.ROLLOUT_ERROR_HORIZON``)."""
 EVAL_COLUMNS = (
     "agent",
     "run",
@@ -91,6 +98,8 @@ EVAL_COLUMNS = (
     "train_return",
     "loss",
     "model_error",
+    "disagreement_rank",
+    *(f"rollout_error_{h}" for h in range(1, ROLLOUT_ERROR_COLUMNS + 1)),
 )
 
 _INTEGER_COLUMNS = {

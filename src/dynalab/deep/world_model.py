@@ -145,8 +145,9 @@ def _row_sums(x: jax.Array) -> jax.Array:
     return total
 
 
-def _member_mean(x: jax.Array) -> jax.Array:
-    """Mean over the leading (member) axis by elementwise additions."""
+def member_mean(x: jax.Array) -> jax.Array:
+    """Mean over the leading (member) axis by elementwise additions (the same rounding
+    in any batch)."""
     total = x[0]
     for member in range(1, x.shape[0]):
         total = total + x[member]
@@ -239,7 +240,7 @@ def one_step_error(members: QNetwork, batch: Transitions, n_actions: int) -> jax
     """Normalised squared error of the members' mean predicted next observation on
     ``batch``: mean over samples and dimensions of (error / the batch's spread of the true
     change)^2; 1 is as bad as predicting the mean change."""
-    mean_delta = jax.vmap(lambda o, a: _member_mean(predict(members, o, a, n_actions).delta_mean))(
+    mean_delta = jax.vmap(lambda o, a: member_mean(predict(members, o, a, n_actions).delta_mean))(
         batch.obs, batch.action
     )
     delta = (batch.next_obs - batch.obs).reshape(batch.obs.shape[0], -1)
@@ -247,12 +248,20 @@ def one_step_error(members: QNetwork, batch: Transitions, n_actions: int) -> jax
     return batch_mean(_row_sums((mean_delta - delta) ** 2 / (spread + 1e-8)) / delta.shape[1])
 
 
+def mean_next_obs(
+    members: QNetwork, obs: jax.Array, action: jax.Array, n_actions: int
+) -> jax.Array:
+    """The members' mean predicted next observation for one (observation, action)."""
+    delta = member_mean(predict(members, obs, action, n_actions).delta_mean)
+    return obs + delta.reshape(obs.shape)
+
+
 def disagreement(prediction: Prediction) -> jax.Array:
     """How much the members disagree about the next observation: the largest, over the
     observation's dimensions, standard deviation of their predicted means (0 for one
     member)."""
-    mean = _member_mean(prediction.delta_mean)
-    return jnp.max(jnp.sqrt(_member_mean((prediction.delta_mean - mean) ** 2)))
+    mean = member_mean(prediction.delta_mean)
+    return jnp.max(jnp.sqrt(member_mean((prediction.delta_mean - mean) ** 2)))
 
 
 def sample_step(

@@ -6,7 +6,7 @@ a run plays greedy evaluation episodes and records their mean return, the networ
 belief ``max_a Q`` at the start against the discounted return actually obtained, and on
 a table (a maze or array MDP seen as one-hot cells) the exact value of its greedy policy,
 by the same ground truth the tabular agents get. The rows go to ``evals.csv`` (run
-folder version 3). The summary, per agent, with 95% intervals over runs: the real steps
+folder version 4). The summary, per agent, with 95% intervals over runs: the real steps
 until the evaluation return first reaches the world's solved return (CartPole 475;
 unsolved runs counted, not averaged), the mean evaluation return over all evaluations
 (area under the curve, per point), the final return, the final exact value on tables,
@@ -139,21 +139,25 @@ def eval_rows(comparison: NeuralComparison) -> list[tuple]:
         comparison.labels, comparison.metrics, comparison.greedy_values, strict=True
     ):
         runs, points = measured["eval_return"].shape
-        columns = [measured.get(name) for name in EVAL_COLUMNS[3:6]]
-        after = [measured.get(name) for name in EVAL_COLUMNS[7:]]
+        columns = eval_columns(measured) | {"greedy_value": exact}
+        values = [columns.get(name) for name in EVAL_COLUMNS[3:]]
         for run in range(runs):
             for point in range(points):
-                rows.append(
-                    (
-                        label,
-                        run,
-                        int(measured["env_step"][run, point]),
-                        *(_cell(column, run, point) for column in columns),
-                        _cell(exact, run, point),
-                        *(_cell(column, run, point) for column in after),
-                    )
-                )
+                step = int(measured["env_step"][run, point])
+                cells = (_cell(column, run, point) for column in values)
+                rows.append((label, run, step, *cells))
     return rows
+
+
+def eval_columns(measured: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """An agent's metrics as ``evals.csv`` columns of shape ``(runs, points)``: the
+    rollout error's horizons become ``rollout_error_1`` ..; the rest keep their names."""
+    columns = {name: value for name, value in measured.items() if name != "rollout_error"}
+    if "rollout_error" in measured:
+        horizons = measured["rollout_error"].shape[-1]
+        for h in range(1, horizons + 1):
+            columns[f"rollout_error_{h}"] = measured["rollout_error"][..., h - 1]
+    return columns
 
 
 def _cell(column: np.ndarray | None, run: int, point: int) -> float | None:
@@ -290,7 +294,7 @@ def neural_config(comparison: NeuralComparison) -> dict:
 def write_neural_folder(
     comparison: NeuralComparison, folder: object, *, force: bool, plot: bool, argv: list | None
 ) -> dict:
-    """Write the comparison's run folder (version 3: ``evals.csv``); returns the summary."""
+    """Write the comparison's run folder (version 4: ``evals.csv``); returns the summary."""
     from dynalab import runfolder
 
     summary = summarize_neural(comparison)

@@ -34,6 +34,7 @@ from dynalab.deep.agents.dyna_dqn import (
 )
 from dynalab.deep.budget import Budget
 from dynalab.deep.evaluation import evaluate, q_table
+from dynalab.deep.model_error import disagreement_rank_correlation, rollout_errors
 from dynalab.deep.networks import QNetwork, q_values
 from dynalab.deep.numerics import batch_mean
 from dynalab.deep.replay import Replay, Transitions, replay_add, replay_init, replay_sample
@@ -301,8 +302,16 @@ def _record(
     if config.dyna is not None:
         held_key = jax.random.fold_in(key, 1)
         held = held_out_batch(learner.replay, held_key, config.dyna.model.held_out)
-        error = one_step_error(learner.model.members, held, world.n_actions)
-        record["model_error"] = jnp.where(learner.replay.size > 0, error, jnp.nan)
+        members = learner.model.members
+        stored = learner.replay.size > 0
+        error = one_step_error(members, held, world.n_actions)
+        record["model_error"] = jnp.where(stored, error, jnp.nan)
+        rank = disagreement_rank_correlation(members, held, world.n_actions)
+        record["disagreement_rank"] = jnp.where(stored, rank, jnp.nan)
+        window_key = jax.random.fold_in(key, 2)
+        record["rollout_error"] = rollout_errors(
+            members, learner.replay, window_key, world.n_actions
+        )
     return record
 
 
@@ -327,8 +336,11 @@ def train(
     (:class:`dynalab.deep.evaluation.Evaluation`); ``epsilon``; ``loss``, the mean TD loss
     of the updates since the previous point; ``train_return``, the mean return of the
     training episodes that ended since then (both nan where there were none);
-    ``train_episodes``, the training episodes ended so far; and on tabular worlds
-    ``q_table``, Q of every state. Pure: jit it with ``world``, ``config`` and ``budget``
+    ``train_episodes``, the training episodes ended so far; on tabular worlds
+    ``q_table``, Q of every state; for dyna-dqn the model's ``model_error``,
+    ``disagreement_rank`` and ``rollout_error`` (one per horizon,
+    :mod:`dynalab.deep.model_error`) and the rollouts' ``simulated``, ``cut_share`` and
+    ``disagreement``. Pure: jit it with ``world``, ``config`` and ``budget``
     static (:func:`dynalab.deep.runs.train_runs` does, for a batch of runs).
     """
     init_key, loop_key, eval_key = jax.random.split(key, 3)
