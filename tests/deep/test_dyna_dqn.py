@@ -165,7 +165,7 @@ def test_a_dyna_dqn_run_gives_the_same_numbers_alone_and_in_a_batch(cartpole) ->
     for name, values in alone.items():
         np.testing.assert_array_equal(values[0], batch[name][1], err_msg=name)
     assert np.all(np.isfinite(alone["model_error"][0, 1:]))
-    assert alone["rollout_error"].shape == (1, 4, 10)
+    assert alone["rollout_error"].shape == (1, 3, 10)
     assert np.all(np.isfinite(alone["rollout_error"][0, 1:]))
     assert np.all(np.abs(alone["disagreement_rank"][0, 1:]) <= 1.0)
 
