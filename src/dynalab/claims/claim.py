@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from dynalab.analysis.stats import Estimate
 from dynalab.experiments.compare import Comparison
+from dynalab.experiments.neural import NeuralComparison
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Outcome:
     figures: dict[str, Figure] = field(default_factory=dict)
     comparison: Comparison | None = None
     extra_summary: dict = field(default_factory=dict)
+    neural: NeuralComparison | None = None
+    """The JAX agents' runs, for a study of them (its ``evals.csv``)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Reproduction:
     """Progress ticks per run (one per agent and size the reproduction runs)."""
     command: str = "reproduce"
     """The CLI command that runs it (``reproduce`` or ``study``), recorded in config.json."""
+    backend: str = "tabular"
+    """``jax`` where it runs the JAX agents (it needs the ``deep`` extra)."""
 
 
 def interval_below(estimate: Estimate, limit: float) -> bool:

@@ -13,6 +13,7 @@ from dynalab import runfolder
 from dynalab.claims.changing_mazes import figure_8_4, figure_8_5
 from dynalab.claims.claim import Outcome, Reproduction
 from dynalab.claims.maze_learning import figure_8_2, figure_8_3
+from dynalab.claims.neural import STUDY_AGENTS, STUDY_RUNS, STUDY_STEPS, neural_model_error
 from dynalab.claims.studies import (
     CLIFF_AGENTS,
     CLIFF_EPISODES,
@@ -36,6 +37,7 @@ from dynalab.claims.sweeping import (
 )
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
 from dynalab.experiments.compare import config_dict, summarize, with_argv
+from dynalab.experiments.neural import eval_rows, neural_config, summarize_neural
 
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(
@@ -135,6 +137,18 @@ STUDIES: dict[str, Reproduction] = {
         2 * len(PER_EPISODE_N) + 1,
         "study",
     ),
+    "neural-model-error": Reproduction(
+        "neural-model-error",
+        "A neural world model on CartPole: samples bought, errors compounded, disagreement "
+        "that knows",
+        f"{STUDY_STEPS:,} real steps per run, agents "
+        f"{' '.join(STUDY_AGENTS.values())}, {STUDY_RUNS} runs (the jax backend)",
+        STUDY_RUNS,
+        neural_model_error,
+        len(STUDY_AGENTS),
+        "study",
+        "jax",
+    ),
 }
 
 
@@ -173,6 +187,11 @@ def write_claims_folder(
         config["comparison"] = config_dict(comparison)
         summary.update(summarize(comparison))
         figures.update(comparison_figures(comparison))
+    evals = ()
+    if outcome.neural is not None:
+        config["comparison"] = neural_config(outcome.neural)
+        summary.update(summarize_neural(outcome.neural))
+        evals = eval_rows(outcome.neural)
     summary.update(outcome.extra_summary)
     summary["claims"] = [claim.to_dict() for claim in outcome.claims]
     summary["all_claims_hold"] = all(claim.holds for claim in outcome.claims)
@@ -184,4 +203,5 @@ def write_claims_folder(
         results=comparison.results if comparison is not None else (),
         labels=comparison.labels if comparison is not None else (),
         figures=figures,
+        evals=evals,
     )

@@ -21,6 +21,7 @@ from dynalab.cli.common import (
     EXIT_BAD_INPUT,
     BadInputError,
     agent_spec_words,
+    check_deep_extra,
     check_positive,
     check_tabular,
     command_line,
@@ -277,6 +278,8 @@ def run_claims(
             raise BadInputError(f"unknown {noun} {name!r}; known: {', '.join(registry)}{hint}")
         check_positive(runs, "--runs")
         check_positive(jobs, "--jobs")
+        if registry[name].backend == "jax":
+            check_deep_extra(f"{command} {name}")
         folder = resolve_out(out, name, force)
     except BadInputError as error:
         fail(str(error))

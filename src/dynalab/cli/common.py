@@ -37,6 +37,18 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def check_deep_extra(what: str) -> None:
+    """:class:`BadInputError` when JAX (the ``deep`` extra) is not installed: ``what``
+    needs it."""
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        raise BadInputError(
+            f"{what} runs on jax, which is not installed: pip install 'dynalab[deep]' "
+            "(make demo and make test install it)"
+        ) from None
+
+
 def default_jobs() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 

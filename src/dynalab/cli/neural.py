@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from dynalab.cli.common import BadInputError, plain_console, progress_bar
+from dynalab.cli.common import BadInputError, check_deep_extra, plain_console, progress_bar
 from dynalab.specs.agents import AgentSpec
 from dynalab.specs.worlds import World
 
@@ -42,6 +42,7 @@ def neural_budget(
         raise BadInputError(
             "--episodes: the jax agents train for a number of real steps; give --steps"
         )
+    check_deep_extra(f"--agents {agent_specs[0].label!r}")
     problem = jax_world_problem(world)
     if problem is not None:
         raise BadInputError(problem)

@@ -12,9 +12,10 @@ Two measures beside the one-step held-out error
   MBPO, §4; Talvitie 2014).
 * **Does disagreement know where the model is wrong?** (:func:`disagreement_rank_correlation`):
   on held-out real transitions, Spearman's rank correlation between the members'
-  disagreement and the actual one-step error. Near 1, disagreement ranks the model's
-  errors as they are, which is what penalties and truncation rely on (Lakshminarayanan et
-  al. 2017; MOPO, Yu et al. 2020); nan for a single member.
+  disagreement (their variance about their mean) and the actual one-step error. Near 1,
+  disagreement ranks the model's errors as they are, which is what penalties and
+  truncation rely on (Lakshminarayanan et al. 2017; MOPO, Yu et al. 2020); nan for a
+  single member.
 
 Real sequences come from the real replay in the order they were stored; a window counts
 only where each transition's next observation is the following one's observation (no
@@ -30,7 +31,7 @@ import jax.numpy as jnp
 from dynalab.deep.networks import QNetwork
 from dynalab.deep.numerics import batch_mean, pairwise_sum
 from dynalab.deep.replay import Replay, Transitions
-from dynalab.deep.world_model import disagreement, mean_next_obs, member_mean, predict
+from dynalab.deep.world_model import mean_next_obs, member_mean, predict
 
 ROLLOUT_ERROR_HORIZON = 10
 """Open-loop horizons measured: 1..10 model steps."""
@@ -97,16 +98,23 @@ def disagreement_rank_correlation(
     members: QNetwork, batch: Transitions, n_actions: int
 ) -> jax.Array:
     """Spearman's correlation, over ``batch``, of the members' disagreement with the
-    error of their mean predicted change (squared, per dimension over the batch's spread
-    of the real change, as :func:`dynalab.deep.world_model.one_step_error`); nan for one
-    member."""
+    error of their mean predicted change; nan for one member.
+
+    Both are measured on the same scale: per dimension over the batch's spread of the
+    real change, averaged over dimensions (the error as
+    :func:`dynalab.deep.world_model.one_step_error`; the disagreement as the members'
+    variance about their mean), so that a dimension with large raw values does not rank
+    the samples by itself."""
     if jax.tree.leaves(members)[0].shape[0] < 2:
         return jnp.float32(jnp.nan)
     size = batch.obs.shape[0]
-    prediction = jax.vmap(lambda o, a: predict(members, o, a, n_actions))(batch.obs, batch.action)
+    means = jax.vmap(lambda o, a: predict(members, o, a, n_actions).delta_mean)(
+        batch.obs, batch.action
+    )
     change = (batch.next_obs - batch.obs).reshape(size, -1)
     mean_change = jax.vmap(batch_mean, in_axes=1)(change)
-    spread = jax.vmap(batch_mean, in_axes=1)((change - mean_change) ** 2)
-    predicted = jax.vmap(member_mean)(prediction.delta_mean)
-    error = jax.vmap(batch_mean)((predicted - change) ** 2 / (spread + 1e-8))
-    return rank_correlation(jax.vmap(disagreement)(prediction), error)
+    spread = jax.vmap(batch_mean, in_axes=1)((change - mean_change) ** 2) + 1e-8
+    predicted = jax.vmap(member_mean)(means)
+    variance = jax.vmap(lambda m, p: member_mean((m - p) ** 2))(means, predicted)
+    error = jax.vmap(batch_mean)((predicted - change) ** 2 / spread)
+    return rank_correlation(jax.vmap(batch_mean)(variance / spread), error)

@@ -223,8 +223,9 @@ def summarize_neural(comparison: NeuralComparison) -> dict:
 
 def neural_figures(comparison: NeuralComparison) -> dict:
     """``eval_return.png``: evaluation return against real steps, mean and 95% band per
-    agent; on tables also ``greedy_value.png``, the exact value of the greedy policy, and
-    ``belief.png``, the network's belief beside it."""
+    agent; for agents with a model, ``rollout_error.png``, its open-loop error against the
+    rollout horizon at the final evaluation; on tables also ``greedy_value.png``, the
+    exact value of the greedy policy, and ``belief.png``, the network's belief beside it."""
     from dynalab import plots
 
     steps = comparison.metrics[0]["env_step"][0]
@@ -245,6 +246,25 @@ def neural_figures(comparison: NeuralComparison) -> dict:
             else f"solved: {comparison.solved_return:g}",
         )
     }
+    with_model = {
+        label: measured["rollout_error"][:, -1, :]
+        for label, measured in zip(comparison.labels, comparison.metrics, strict=True)
+        if "rollout_error" in measured
+    }
+    if with_model:
+        horizons = next(iter(with_model.values())).shape[-1]
+        figures["rollout_error.png"] = plots.learning_curves(
+            {
+                label: mean_ci_per_column(errors, seed=comparison.seed)
+                for label, errors in with_model.items()
+            },
+            x=np.arange(1, horizons + 1),
+            title=f"Open-loop model error against rollout horizon, final evaluation, {title}",
+            xlabel="model steps from a real state",
+            ylabel="normalised squared error",
+            reference=1.0,
+            reference_label="as bad as the mean change",
+        )
     exact = {
         label: mean_ci_per_column(values, seed=comparison.seed)
         for label, values in zip(comparison.labels, comparison.greedy_values, strict=True)
