@@ -13,11 +13,13 @@ def test_readme_python_example_runs(capsys) -> None:
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 4 and printed[0].startswith("q-learning 0")
+    assert len(printed) == 5 and printed[0].startswith("q-learning 0")
     # the model-exploitation example: the pessimistic ensemble's belief gap is smaller
-    plain_gap, ensemble_gap = (float(line.split()[1]) for line in printed[2:])
+    plain_gap, ensemble_gap = (float(line.split()[1]) for line in printed[2:4])
     assert printed[2].startswith("0 ") and printed[3].startswith("5 ")
     assert ensemble_gap < plain_gap
+    # the neural example: four exact values of dqn's greedy policy, as shares of V*
+    assert printed[4].startswith("dqn [")
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one() -> None:

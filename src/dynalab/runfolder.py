@@ -23,9 +23,10 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
   measures (``dynalab.deep.model_error``): ``model_error`` (one-step, normalised, on
   held-out real transitions), ``disagreement_rank`` (Spearman's correlation of the
   members' disagreement with their actual error there) and ``rollout_error_1`` ..
-  ``rollout_error_10`` (normalised open-loop error after 1..10 model steps from real
-  states); empty where they do not apply. Only the header for tabular agents. Version 3
-  added this file, version 4 the disagreement and rollout columns.
+  ``rollout_error_10`` (open-loop error after 1..10 model steps from real states, over
+  the variance of those states); empty where they do not apply. Only the header for
+  tabular agents. Version 3 added this file, version 4 the disagreement and rollout
+  columns.
 - ``summary.json``: the reported numbers; nan written as ``null``.
 - ``*.png`` (plots), ``*.gif`` (animations) and ``report.html`` (:data:`REPORT_FILE`, the
   folder as one self-contained page, derived from the other files by

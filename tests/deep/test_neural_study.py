@@ -54,7 +54,8 @@ def test_the_study_prints_its_claims_and_writes_evals(tmp_path: Path, monkeypatc
     assert set(summary["steps_to_solved"]) == set(TINY_AGENTS)
     evals = read_evals(out)
     assert len(evals["agent"]) == 5 * 2 * 3  # agents x runs x evaluation points
-    dyna = evals["agent"] != TINY_AGENTS["dqn"]
+    assert set(evals["agent"]) == set(TINY_AGENTS)  # labelled by role
+    dyna = evals["agent"] != "dqn"
     assert np.isfinite(evals["rollout_error_10"][dyna & (evals["env_step"] > 0)]).all()
     assert np.isnan(evals["rollout_error_1"][~dyna]).all()
     assert (out / "rollout_error.png").read_bytes()[:4] == b"\x89PNG"

@@ -36,7 +36,7 @@ STUDY_STEPS = 30_000
 STUDY_EVAL_EVERY = 2_500
 STUDY_RUNS = 10
 SHARED = "hidden=64x64"
-DYNA = f"{SHARED},model_hidden=64x64,updates=4"
+DYNA = f"{SHARED},model_hidden=64x64"
 STUDY_AGENTS = {
     "dqn": f"dqn:{SHARED}",
     "ensemble, k=1": f"dyna-dqn:{DYNA},k=1",
@@ -44,7 +44,8 @@ STUDY_AGENTS = {
     "one net, k=10": f"dyna-dqn:{DYNA},members=1,world_model=deterministic,k=10,rollouts=26",
     "ensemble, k=10, truncate": f"dyna-dqn:{DYNA},k=10,rollouts=26,guard=truncate",
 }
-"""The study's agents by role, as agent specs (their labels in every output)."""
+"""The study's agents as agent specs, by role: the role is the agent's label in the
+table, the plots and ``evals.csv``; ``config.json`` holds each one's every setting."""
 SAMPLE_RATIO = 3.0
 NON_INFERIORITY = 0.05
 """Claim 3's margin: the truncated ensemble's mean return may fall short of the 1-step
@@ -72,11 +73,11 @@ def neural_model_error(runs: int, seed: int, jobs: int, advance: Callable[[int],
     """Run the study (module docstring); ``jobs`` is unused: JAX splits each agent's runs
     over the CPU cores itself (:mod:`dynalab.deep.devices`)."""
     from dynalab.experiments.neural import neural_figures, run_neural_comparison
-    from dynalab.specs.agents import parse_agent_specs
+    from dynalab.specs.agents import AgentSpec, parse_agent_spec
     from dynalab.specs.worlds import parse_env_spec
 
     world = parse_env_spec(STUDY_WORLD)
-    agents = parse_agent_specs(list(STUDY_AGENTS.values()))
+    agents = [AgentSpec(role, parse_agent_spec(spec).config) for role, spec in STUDY_AGENTS.items()]
 
     def agent_done(index: int) -> None:
         for _ in range(runs):  # an agent's runs finish together, in one program

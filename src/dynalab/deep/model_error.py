@@ -5,11 +5,12 @@ Two measures beside the one-step held-out error
 
 * **Open-loop rollout error** (:func:`rollout_errors`): from real states, the members'
   mean prediction is fed back into itself for h = 1..``ROLLOUT_ERROR_HORIZON`` steps under
-  the actions actually taken, and compared with the real observation h steps later. Each
-  horizon's squared error is normalised by the spread of the real change over those h
-  steps, so 1 is as bad as predicting the mean change. Errors that compound show as a
-  curve that rises with h: the reason long model rollouts mislead (Janner et al. 2019,
-  MBPO, §4; Talvitie 2014).
+  the actions actually taken, and compared with the real observation h steps later. The
+  squared error is divided, per dimension, by the variance of the windows' starting
+  observations (one scale for every horizon, so 1 is as far off as the typical distance
+  between two states) and averaged over dimensions. Errors that compound show as a curve
+  that rises with h: the reason long model rollouts mislead (Janner et al. 2019, MBPO,
+  §4; Talvitie 2014).
 * **Does disagreement know where the model is wrong?** (:func:`disagreement_rank_correlation`):
   on held-out real transitions, Spearman's rank correlation between the members'
   disagreement (their variance about their mean) and the actual one-step error. Near 1,
@@ -65,19 +66,19 @@ def rollout_errors(members: QNetwork, replay: Replay, key: jax.Array, n_actions:
     first = windows.obs[:, 0]
     weight = whole.astype(jnp.float32)
     n_whole = pairwise_sum(weight)
+    flat = first.reshape(ROLLOUT_ERROR_STARTS, -1)
+
+    def weighted_mean(column: jax.Array) -> jax.Array:
+        return pairwise_sum(column * weight) / n_whole
+
+    centre = jax.vmap(weighted_mean, in_axes=1)(flat)
+    spread = jax.vmap(weighted_mean, in_axes=1)((flat - centre) ** 2) + 1e-8
 
     def one_step(obs: jax.Array, h: jax.Array) -> tuple[jax.Array, jax.Array]:
         action = windows.action[:, h]
         predicted = jax.vmap(lambda o, a: mean_next_obs(members, o, a, n_actions))(obs, action)
-        real = windows.next_obs[:, h]
-        change = (real - first).reshape(ROLLOUT_ERROR_STARTS, -1)
-        mean_change = jax.vmap(lambda c: pairwise_sum(c * weight), in_axes=1)(change) / n_whole
-        spread = (
-            jax.vmap(lambda c: pairwise_sum(c * weight), in_axes=1)((change - mean_change) ** 2)
-            / n_whole
-        )
-        squared = ((predicted - real).reshape(ROLLOUT_ERROR_STARTS, -1)) ** 2 / (spread + 1e-8)
-        per_window = jax.vmap(batch_mean)(squared)
+        squared = (predicted - windows.next_obs[:, h]).reshape(ROLLOUT_ERROR_STARTS, -1) ** 2
+        per_window = jax.vmap(batch_mean)(squared / spread)
         return predicted, pairwise_sum(jnp.where(whole, per_window, 0.0)) / n_whole
 
     _, errors = jax.lax.scan(one_step, first, jnp.arange(ROLLOUT_ERROR_HORIZON))

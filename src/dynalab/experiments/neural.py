@@ -261,9 +261,7 @@ def neural_figures(comparison: NeuralComparison) -> dict:
             x=np.arange(1, horizons + 1),
             title=f"Open-loop model error against rollout horizon, final evaluation, {title}",
             xlabel="model steps from a real state",
-            ylabel="normalised squared error",
-            reference=1.0,
-            reference_label="as bad as the mean change",
+            ylabel="squared error / variance of the states",
         )
     exact = {
         label: mean_ci_per_column(values, seed=comparison.seed)
