@@ -34,12 +34,12 @@ from PIL import Image
 
 from dynalab.envs.maze import Maze
 from dynalab.plots.maze import (
-    _cell_inches,
-    _draw_arrows,
-    _draw_maze,
-    _maze_figure_size,
-    _shared_norm,
-    _value_cmap,
+    cell_inches,
+    draw_arrows,
+    draw_maze,
+    maze_figure_size,
+    shared_norm,
+    value_cmap,
     wall_layer,
 )
 from dynalab.plots.style import NOTE_FONT_SIZE, suptitle
@@ -85,8 +85,8 @@ def maze_animation(
     if any(len(panel.caption) != frames for panel in panels):
         raise ValueError("every panel needs the same number of frames")
     first = mazes[0]
-    cell = _cell_inches(first, len(panels))
-    width, height = _maze_figure_size(first, len(panels), cell)
+    cell = cell_inches(first, len(panels))
+    width, height = maze_figure_size(first, len(panels), cell)
     fig = Figure(
         figsize=(width, height + 0.3),  # room for each panel's two-line caption
         dpi=ANIMATION_DPI,
@@ -193,7 +193,7 @@ def _frames_norm(maze: Maze, panels: Sequence[AnimationPanel]) -> Normalize:
     """One colour scale over every frame of every panel, on a square-root scale: values
     spread back from the goal discounted (gamma^k), and small values must still show."""
     grids = [values.reshape(-1, maze.rows, maze.cols) for values in (p.values for p in panels)]
-    linear = _shared_norm(maze, [grid for stack in grids for grid in (stack.min(0), stack.max(0))])
+    linear = shared_norm(maze, [grid for stack in grids for grid in (stack.min(0), stack.max(0))])
     return PowerNorm(0.5, vmin=linear.vmin, vmax=linear.vmax)
 
 
@@ -202,8 +202,8 @@ def _panel_updater(
 ):  # noqa: ANN202 - returns the per-frame update of this panel
     """Draw the panel's fixed parts; return the function that moves it to frame ``f``."""
     maze = mazes[0]
-    image = _draw_maze(
-        ax, maze, panel.values[0].reshape(maze.rows, maze.cols), norm, _value_cmap(), cell
+    image = draw_maze(
+        ax, maze, panel.values[0].reshape(maze.rows, maze.cols), norm, value_cmap(), cell
     )
     walls_image = ax.images[-1]
     (agent,) = ax.plot(
@@ -232,7 +232,7 @@ def _panel_updater(
             artist.remove()
         arrows.clear()
         before = set(ax.collections)
-        _draw_arrows(ax, world_maze, panel.greedy[frame] & policy_cells[:, None])
+        draw_arrows(ax, world_maze, panel.greedy[frame] & policy_cells[:, None])
         arrows.extend(c for c in ax.collections if c not in before)
         if panel.changed is not None:
             changed = np.flatnonzero(panel.changed[frame] & policy_cells)

@@ -86,17 +86,17 @@ def maze_policies_side_by_side(
         raise ValueError("maze_policies_side_by_side needs at least one panel")
     grids = [_value_grid(maze, values) for _, values, _ in panels]
     masks = [_action_mask(maze, actions) for _, _, actions in panels]
-    cell = _cell_inches(maze, len(panels))
+    cell = cell_inches(maze, len(panels))
     show_arrows = cell >= MIN_ARROW_CELL_INCHES if arrows is None else arrows
-    fig = Figure(figsize=_maze_figure_size(maze, len(panels), cell), layout="constrained")
+    fig = Figure(figsize=maze_figure_size(maze, len(panels), cell), layout="constrained")
     suptitle(fig, title)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
-    norm = _shared_norm(maze, grids)
-    cmap = _value_cmap()
+    norm = shared_norm(maze, grids)
+    cmap = value_cmap()
     for ax, (panel_title, _, _), grid, mask in zip(axes, panels, grids, masks, strict=True):
-        image = _draw_maze(ax, maze, grid, norm, cmap, cell)
+        image = draw_maze(ax, maze, grid, norm, cmap, cell)
         if show_arrows:
-            _draw_arrows(ax, maze, mask)
+            draw_arrows(ax, maze, mask)
         _mark_start_and_goals(ax, maze, cell)
         if panel_title:
             ax.set_title(panel_title)
@@ -146,7 +146,7 @@ def _action_mask(maze: Maze, greedy: Sequence[Sequence[int]] | np.ndarray) -> np
     return mask
 
 
-def _cell_inches(maze: Maze, n_panels: int) -> float:
+def cell_inches(maze: Maze, n_panels: int) -> float:
     """The side of one cell on paper: as large as fits a panel, at most MAX_CELL_INCHES."""
     width, height = MAZE_PANEL_INCHES
     if n_panels > 1:
@@ -154,14 +154,14 @@ def _cell_inches(maze: Maze, n_panels: int) -> float:
     return min(MAX_CELL_INCHES, width / maze.cols, height / maze.rows)
 
 
-def _maze_figure_size(maze: Maze, n_panels: int, cell: float) -> tuple[float, float]:
+def maze_figure_size(maze: Maze, n_panels: int, cell: float) -> tuple[float, float]:
     """Figure size for ``n_panels`` maze panels of ``cell``-inch cells, plus margins."""
     width = n_panels * (maze.cols * cell + 0.8) + 1.4
     height = maze.rows * cell + 1.4
     return width, height
 
 
-def _shared_norm(maze: Maze, grids: Sequence[np.ndarray]) -> Normalize:
+def shared_norm(maze: Maze, grids: Sequence[np.ndarray]) -> Normalize:
     """One colour scale over the free cells of all grids, from min(0, lowest) up."""
     free = ~maze.walls
     values = np.concatenate([grid[free] for grid in grids])
@@ -173,14 +173,14 @@ def _shared_norm(maze: Maze, grids: Sequence[np.ndarray]) -> Normalize:
     return Normalize(vmin=low, vmax=high)
 
 
-def _value_cmap() -> ListedColormap:
+def value_cmap() -> ListedColormap:
     """A light-to-medium sequential colour map, so no value looks like a (dark) wall."""
     base = colormaps[VALUE_CMAP]
     cmap = ListedColormap(base(np.linspace(0.0, VALUE_CMAP_TOP, 256)), name="dynalab-values")
     return cmap.with_extremes(bad=UNKNOWN_COLOR)
 
 
-def _draw_maze(
+def draw_maze(
     ax: Axes, maze: Maze, grid: np.ndarray, norm: Normalize, cmap: ListedColormap, cell: float
 ) -> AxesImage:
     """The value heatmap on free cells, walls and cliffs painted over it; returns the
@@ -234,7 +234,7 @@ def _draw_swamps(ax: Axes, swamps: Sequence[tuple[int, int]]) -> None:
     )
 
 
-def _draw_arrows(ax: Axes, maze: Maze, mask: np.ndarray) -> None:
+def draw_arrows(ax: Axes, maze: Maze, mask: np.ndarray) -> None:
     """One arrow per (state, greedy action) in ``mask``, pointing the way the action moves.
 
     Arrows start a little off the cell's centre, so ties read as a small compass and the
