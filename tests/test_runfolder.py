@@ -10,14 +10,13 @@ import pytest
 
 from dynalab.agents.config import dyna_q, q_learning
 from dynalab.analysis.stats import Estimate
+from dynalab.atomic_files import atomic_write_csv, atomic_write_text
 from dynalab.envs.builtin import dyna_maze
 from dynalab.run.runner import RunResult, run_agent
 from dynalab.runfolder import (
     EVAL_COLUMNS,
     RUN_FOLDER_VERSION,
     RunFolderExistsError,
-    atomic_write_csv,
-    atomic_write_text,
     prepare_run_folder,
     read_episodes,
     read_evals,

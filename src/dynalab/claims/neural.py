@@ -77,7 +77,7 @@ def neural_model_error(runs: int, seed: int, jobs: int, advance: Callable[[int],
     from dynalab.specs.worlds import parse_env_spec
 
     world = parse_env_spec(STUDY_WORLD)
-    agents = [AgentSpec(role, parse_agent_spec(spec).config) for role, spec in STUDY_AGENTS.items()]
+    agents = [AgentSpec(role, parse_agent_spec(spec)) for role, spec in STUDY_AGENTS.items()]
 
     def agent_done(index: int) -> None:
         for _ in range(runs):  # an agent's runs finish together, in one program

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+from dynalab.atomic_files import atomic_write_text
 from dynalab.experiments.summary_grid import Grid, summary_grid
 from dynalab.report.folder import FolderContents, Picture, read_folder
-from dynalab.runfolder import REPORT_FILE, SUMMARY_FILE, RunFolderError, atomic_write_text
+from dynalab.runfolder import REPORT_FILE, SUMMARY_FILE, RunFolderError
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #fff; }
