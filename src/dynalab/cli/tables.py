@@ -84,6 +84,11 @@ def bench_table(measured: dict, jobs: int) -> Table:
             f"({numbers['batch_speedup']:.1f}x one run)",
         )
         table.add_row(
+            f"{spec}, 1 run stepping Gymnasium's env from Python",
+            f"{numbers['python_env_steps_per_s']:,.0f} env steps/s "
+            f"(compiled is {numbers['compiled_over_python']:.0f}x faster)",
+        )
+        table.add_row(
             f"{spec}: compile (1 run; {runs} runs)",
             f"{numbers['compile_alone_s']:.1f} s; {numbers['compile_batch_s']:.1f} s",
         )

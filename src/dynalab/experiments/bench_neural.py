@@ -1,5 +1,6 @@
 """``dynalab bench``'s neural section: gradient updates and env steps per second of the
-JAX agents on CartPole's gymnax twin, one run alone and 8 runs ``vmap``ped in one program.
+JAX agents on CartPole's gymnax twin, one run alone and 8 runs ``vmap``ped in one program,
+and one run stepping Gymnasium's own CartPole from Python (same agent code).
 
 Each agent trains with two hidden layers of 64 and minibatches of 64 (the issue's
 setting), evaluating only at the start and the end, so the timing is training. Compile
@@ -71,7 +72,10 @@ def neural_throughput(spec: str, steps: int, runs: int = NEURAL_RUNS) -> dict[st
     compile_batch, batch = _timed(
         compiled_runs(world, config, budget, shards), run_keys(0, batch_runs)
     )
+    stepped = python_env_steps_per_s(config, max(steps // 10, 200))
     return {
+        "python_env_steps_per_s": stepped,
+        "compiled_over_python": (steps / alone) / stepped,
         "steps": steps,
         "runs": runs,
         "gradient_updates_per_run": updates,
@@ -84,6 +88,24 @@ def neural_throughput(spec: str, steps: int, runs: int = NEURAL_RUNS) -> dict[st
         "compile_alone_s": compile_alone,
         "compile_batch_s": compile_batch,
     }
+
+
+def python_env_steps_per_s(config: object, steps: int) -> float:
+    """Env steps per second of one run stepping Gymnasium's own CartPole from Python
+    (:mod:`dynalab.deep.gym_loop`), the second of two runs (the first compiles)."""
+    import gymnasium
+
+    from dynalab.deep.budget import Budget
+    from dynalab.deep.gym_loop import train_on_env
+
+    best = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        train_on_env(
+            lambda: gymnasium.make(NEURAL_WORLD), config, Budget(steps, steps, 1), name=NEURAL_WORLD
+        )
+        best = min(best, time.perf_counter() - started)
+    return steps / best
 
 
 def neural_benchmark(quick: bool = False, say: object = None) -> dict[str, dict] | None:

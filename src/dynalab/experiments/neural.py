@@ -60,24 +60,28 @@ def jax_world_problem(world: World) -> str | None:
     """Why the JAX agents cannot run on ``world``, or None."""
     if world.change_steps:
         return f"--env {world.spec!r} changes; the jax agents learn on static worlds"
-    if world.vector_obs:
-        from dynalab.deep.worlds import GYMNAX_TWINS
-
-        if world.name not in GYMNAX_TWINS:
-            return (
-                f"--env {world.spec!r}: the jax agents run on the JAX twins "
-                f"({', '.join(GYMNAX_TWINS)}) and on tables; {world.name} has none"
-            )
-    elif world.schedule is None:
+    if not world.vector_obs and world.schedule is None:
         return f"--env {world.spec!r} has no table to show as one-hot cells"
     return None
 
 
+def stepped_from_python(world: World) -> bool:
+    """Whether the jax agents step ``world`` from Python (a vector env with no JAX twin,
+    :mod:`dynalab.deep.gym_loop`) rather than run compiled end to end."""
+    from dynalab.deep.worlds import GYMNAX_TWINS
+
+    return world.vector_obs and world.name not in GYMNAX_TWINS
+
+
 def _jax_world(world: World) -> object:
-    """The JAX world the agents learn on: a gymnax twin, or the table's one-hot cells."""
+    """The JAX world the agents learn on: a gymnax twin, the table's one-hot cells, or
+    (stepped from Python) the env's shapes."""
+    from dynalab.deep.gym_loop import shapes_world
     from dynalab.deep.tabular import array_mdp_world, maze_world
     from dynalab.deep.worlds import gymnax_world
 
+    if stepped_from_python(world):
+        return shapes_world(world.make_env(), world.name)
     if world.vector_obs:
         return gymnax_world(world.name)
     if world.maze is not None:
@@ -108,7 +112,11 @@ def run_neural_comparison(
     metrics, values, walls = [], [], []
     for index, agent in enumerate(agents):
         started = time.perf_counter()
-        _, measured = train_runs(target, dqn_config(agent.config), budget, seed=seed, runs=runs)
+        config = dqn_config(agent.config)
+        if stepped_from_python(world):
+            measured = _stepped_runs(world, config, budget, seed, runs)
+        else:
+            _, measured = train_runs(target, config, budget, seed=seed, runs=runs)
         walls.append(time.perf_counter() - started)
         metrics.append(measured)
         exact = None
@@ -129,6 +137,18 @@ def run_neural_comparison(
         wall_time=walls,
         solved_return=target.solved_return,
     )
+
+
+def _stepped_runs(world: World, config: object, budget: object, seed: int, runs: int) -> dict:
+    """Runs ``0..runs-1`` one after another, stepped from Python, stacked as
+    :func:`dynalab.deep.runs.train_runs` stacks a batch."""
+    from dynalab.deep.gym_loop import train_on_env
+
+    each = [
+        train_on_env(world.make_env, config, budget, seed=seed, run=run, name=world.name)[1]
+        for run in range(runs)
+    ]
+    return {name: np.stack([measured[name] for measured in each]) for name in each[0]}
 
 
 def eval_rows(comparison: NeuralComparison) -> list[tuple]:

@@ -27,14 +27,13 @@ from dynalab.agents.config import AgentConfig
 from dynalab.agents.keys import DYNA_KEYS
 from dynalab.deep.agents.dyna_dqn import (
     DynaConfig,
-    Rollouts,
     dyna_phase,
     no_rollouts,
     training_batch,
 )
+from dynalab.deep.agents.records import Period, model_record, period_record, zero_period
 from dynalab.deep.budget import Budget
 from dynalab.deep.evaluation import evaluate, q_table
-from dynalab.deep.model_error import disagreement_rank_correlation, rollout_errors
 from dynalab.deep.networks import QNetwork, q_values
 from dynalab.deep.numerics import batch_mean
 from dynalab.deep.replay import Replay, Transitions, replay_add, replay_init, replay_sample
@@ -42,11 +41,9 @@ from dynalab.deep.value_learning import double_q_learning_target, q_learning_tar
 from dynalab.deep.world_model import (
     ModelConfig,
     ModelState,
-    held_out_batch,
     model_init,
-    one_step_error,
 )
-from dynalab.deep.worlds import World, advance
+from dynalab.deep.worlds import Moved, World, advance
 
 
 @dataclass(frozen=True)
@@ -159,17 +156,6 @@ class Learner(NamedTuple):
     simulated: Replay | None = None
 
 
-class Period(NamedTuple):
-    """One step's contribution to its evaluation period's metrics, summed as running
-    totals in step order (:mod:`dynalab.deep.numerics`)."""
-
-    loss: jax.Array
-    updates: jax.Array
-    episodes: jax.Array
-    returns: jax.Array
-    rollouts: Rollouts
-
-
 def _optimizer(config: DQNConfig) -> optax.GradientTransformation:
     return optax.adam(config.lr)
 
@@ -234,20 +220,31 @@ def _learn(learner: Learner, key: jax.Array, config: DQNConfig) -> tuple:
     return online, opt_state, batch_mean(losses)
 
 
-def env_step(
-    learner: Learner, step: jax.Array, key: jax.Array, world: World, config: DQNConfig
-) -> tuple[Learner, Period]:
-    """Env step ``step`` (counted from 0): act, store, (dyna-dqn: train the model and roll
-    it out, :func:`dynalab.deep.agents.dyna_dqn.dyna_phase`), maybe learn, maybe sync the
-    target.
-
-    ``step`` must not be batched over runs (it is the scan's counter), so the conditions
-    on it stay real branches under ``vmap``.
-    """
-    act_key, world_key, sample_key = jax.random.split(key, 3)
+def choose_action(
+    learner: Learner, step: jax.Array, key: jax.Array, config: DQNConfig
+) -> tuple[jax.Array, jax.Array]:
+    """Env step ``step``'s epsilon-greedy action from ``learner.obs``, and epsilon.
+    ``key`` is the step's key (:func:`env_step` splits it the same way)."""
+    act_key, _, _ = jax.random.split(key, 3)
     epsilon = epsilon_at(config, step)
-    action = epsilon_greedy(act_key, learner.online(learner.obs), epsilon)
-    moved = advance(world, world_key, learner.world_state, action)
+    return epsilon_greedy(act_key, learner.online(learner.obs), epsilon), epsilon
+
+
+def observe(
+    learner: Learner,
+    step: jax.Array,
+    key: jax.Array,
+    action: jax.Array,
+    epsilon: jax.Array,
+    moved: Moved,
+    n_actions: int,
+    config: DQNConfig,
+) -> tuple[Learner, Period]:
+    """Everything after the world answered ``action`` with ``moved``: store, (dyna-dqn:
+    train the model and roll it out, :func:`dynalab.deep.agents.dyna_dqn.dyna_phase`),
+    maybe learn, maybe sync the target, count the episode. The world's new state
+    (``moved.state``) and observation replace the learner's."""
+    _, _, sample_key = jax.random.split(key, 3)
     stored = Transitions(learner.obs, action, moved.reward, moved.next_obs, moved.terminated)
     learner = learner._replace(
         replay=replay_add(learner.replay, stored), world_state=moved.state, obs=moved.obs
@@ -265,7 +262,7 @@ def env_step(
             started,
             jax.random.fold_in(key, 3),
             epsilon,
-            world.n_actions,
+            n_actions,
             config.dyna,
         )
         learner = learner._replace(model=model, simulated=simulated)
@@ -292,38 +289,42 @@ def env_step(
     return learner, period
 
 
+def env_step(
+    learner: Learner, step: jax.Array, key: jax.Array, world: World, config: DQNConfig
+) -> tuple[Learner, Period]:
+    """Env step ``step`` (counted from 0) on a JAX world: :func:`choose_action`, the
+    world's step (reset where the episode ended), :func:`observe`.
+
+    ``step`` must not be batched over runs (it is the scan's counter), so the conditions
+    on it stay real branches under ``vmap``.
+    """
+    action, epsilon = choose_action(learner, step, key, config)
+    _, world_key, _ = jax.random.split(key, 3)
+    moved = advance(world, world_key, learner.world_state, action)
+    return observe(learner, step, key, action, epsilon, moved, world.n_actions, config)
+
+
 def _record(
     world: World, learner: Learner, key: jax.Array, budget: Budget, config: DQNConfig
 ) -> dict:
+    """An evaluation point's greedy episodes, Q table (on tables) and model measures."""
     evaluation = evaluate(world, learner.online, key, budget.eval_episodes, config.gamma)
     record = evaluation._asdict()
     if world.observations is not None:
         record["q_table"] = q_table(world, learner.online)
     if config.dyna is not None:
-        held_key = jax.random.fold_in(key, 1)
-        held = held_out_batch(learner.replay, held_key, config.dyna.model.held_out)
-        members = learner.model.members
-        stored = learner.replay.size > 0
-        error = one_step_error(members, held, world.n_actions)
-        record["model_error"] = jnp.where(stored, error, jnp.nan)
-        rank = disagreement_rank_correlation(members, held, world.n_actions)
-        record["disagreement_rank"] = jnp.where(stored, rank, jnp.nan)
-        window_key = jax.random.fold_in(key, 2)
-        record["rollout_error"] = rollout_errors(
-            members, learner.replay, window_key, world.n_actions
-        )
+        record |= model_record(learner.model, learner.replay, key, world.n_actions, config.dyna)
     return record
 
 
-def _rollout_record(totals: Rollouts) -> dict:
-    """Rollout figures since the last evaluation: simulated transitions stored, the share
-    of rollout steps truncation cut, and the stored ones' mean disagreement."""
-    tried = totals.stored + totals.cut
-    return {
-        "simulated": totals.stored,
-        "cut_share": totals.cut / jnp.where(tried > 0, tried, jnp.nan),
-        "disagreement": totals.disagreement / jnp.where(totals.stored > 0, totals.stored, jnp.nan),
-    }
+def finish_metrics(metrics: dict, budget: Budget, config: DQNConfig) -> dict:
+    """The per-point records stacked into the run's metrics: training episodes made
+    cumulative, ``env_step`` and ``epsilon`` added."""
+    metrics["train_episodes"] = jnp.cumsum(metrics["train_episodes"])
+    eval_steps = jnp.asarray(budget.eval_steps, jnp.int32)
+    metrics["env_step"] = eval_steps
+    metrics["epsilon"] = epsilon_at(config, eval_steps)
+    return metrics
 
 
 def train(
@@ -353,25 +354,12 @@ def train(
 
     def one_period(learner: Learner, period: jax.Array) -> tuple[Learner, dict]:
         steps = period * budget.eval_every + jnp.arange(budget.eval_every)
-        zero = Period(jnp.float32(0.0), jnp.int32(0), jnp.int32(0), jnp.float32(0.0), no_rollouts())
-        (learner, sums), _ = jax.lax.scan(one_step, (learner, zero), steps)
+        (learner, sums), _ = jax.lax.scan(one_step, (learner, zero_period()), steps)
         record = _record(world, learner, jax.random.fold_in(eval_key, period + 1), budget, config)
-        if config.dyna is not None:
-            record |= _rollout_record(sums.rollouts)
-        record["loss"] = sums.loss / jnp.where(sums.updates > 0, sums.updates, jnp.nan)
-        record["train_return"] = sums.returns / jnp.where(sums.episodes > 0, sums.episodes, jnp.nan)
-        record["train_episodes"] = sums.episodes
-        return learner, record
+        return learner, record | period_record(sums, config.dyna is not None)
 
     first = _record(world, learner, jax.random.fold_in(eval_key, 0), budget, config)
-    if config.dyna is not None:
-        first |= _rollout_record(no_rollouts())
-    first |= {"loss": jnp.float32(jnp.nan), "train_return": jnp.float32(jnp.nan)}
-    first["train_episodes"] = jnp.int32(0)
+    first |= period_record(zero_period(), config.dyna is not None)
     learner, records = jax.lax.scan(one_period, learner, jnp.arange(budget.periods))
     metrics = jax.tree.map(lambda head, rest: jnp.concatenate([head[None], rest]), first, records)
-    metrics["train_episodes"] = jnp.cumsum(metrics["train_episodes"])
-    eval_steps = jnp.asarray(budget.eval_steps, jnp.int32)
-    metrics["env_step"] = eval_steps
-    metrics["epsilon"] = epsilon_at(config, eval_steps)
-    return learner.online, metrics
+    return learner.online, finish_metrics(metrics, budget, config)
