@@ -45,7 +45,7 @@ class Estimate:
         data support."""
         decimals = _decimals_for(self.mean, self.low, self.high)
         if decimals is None:
-            return f"{self.mean:.4g} [{self.low:.4g}, {self.high:.4g}]"
+            return f"{_digits(self.mean)} [{_digits(self.low)}, {_digits(self.high)}]"
         return f"{self.mean:.{decimals}f} [{self.low:.{decimals}f}, {self.high:.{decimals}f}]"
 
     def __format__(self, spec: str) -> str:
@@ -54,6 +54,13 @@ class Estimate:
         if not spec:
             return str(self)
         return f"{self.mean:{spec}} [{self.low:{spec}}, {self.high:{spec}}]"
+
+
+def _digits(value: float) -> str:
+    """Four significant digits, but a whole number as itself (30000, not 3e+04)."""
+    if math.isfinite(value) and value == round(value) and abs(value) < 1e12:
+        return f"{value:.0f}"
+    return f"{value:.4g}"
 
 
 def _decimals_for(mean: float, low: float, high: float) -> int | None:

@@ -17,6 +17,7 @@ episode ``e`` is reset with its own seed from ``SeedSequence([s, i, p, e])``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -36,9 +37,43 @@ from dynalab.deep.budget import Budget
 from dynalab.deep.networks import QNetwork
 from dynalab.deep.worlds import Moved, World
 
-_act = jax.jit(choose_action, static_argnames=("config",))
-_after = jax.jit(observe, static_argnames=("n_actions", "config"))
-"""The agent's two halves, compiled once per configuration (configurations hash)."""
+
+@functools.partial(jax.jit, static_argnames=("config",))
+def _act(learner: Any, step: jax.Array, loop_key: jax.Array, config: DQNConfig) -> tuple:
+    """:func:`choose_action` with the step's key, compiled once per configuration."""
+    return choose_action(learner, step, jax.random.fold_in(loop_key, step), config)
+
+
+@functools.partial(
+    jax.jit, static_argnames=("n_actions", "config"), donate_argnames=("learner", "sums")
+)
+def _after(
+    learner: Any,
+    sums: Any,
+    step: jax.Array,
+    loop_key: jax.Array,
+    action: jax.Array,
+    epsilon: jax.Array,
+    answer: tuple,
+    n_actions: int,
+    config: DQNConfig,
+) -> tuple:
+    """:func:`observe` of the env's ``answer`` (next observation, reward, terminated,
+    truncated, the observation to act from next), its step's entry added to the
+    period's totals. The learner and the totals are donated: the replay is updated in
+    place, not copied every step."""
+    next_obs, reward, terminated, truncated, obs = answer
+    moved = Moved(
+        next_obs=next_obs.astype(jnp.float32),
+        reward=jnp.asarray(reward, jnp.float32),
+        terminated=jnp.asarray(terminated, jnp.bool_),
+        truncated=jnp.asarray(truncated, jnp.bool_),
+        obs=obs.astype(jnp.float32),
+        state=(),
+    )
+    key = jax.random.fold_in(loop_key, step)
+    learner, period = observe(learner, step, key, action, epsilon, moved, n_actions, config)
+    return learner, jax.tree.map(jnp.add, sums, period)
 
 
 def _seed(*entropy: int) -> int:
@@ -125,7 +160,8 @@ def train_on_env(
     init_key, loop_key, eval_key = jax.random.split(run_key(seed, run), 3)
     learner = init_learner(init_key, world, config)
     obs, _ = env.reset(seed=_seed(seed, run))
-    learner = learner._replace(obs=_observation(obs))
+    # the target starts as the online network itself; donation needs buffers of its own
+    learner = learner._replace(obs=_observation(obs), target=jax.tree.map(jnp.copy, learner.online))
     has_model = config.dyna is not None
 
     def record(point: int, sums: Any) -> dict:
@@ -143,24 +179,28 @@ def train_on_env(
     records = [record(0, zero_period())]
     sums = zero_period()
     for step in range(budget.steps):
-        counter = jnp.int32(step)
-        key = jax.random.fold_in(loop_key, counter)
-        action, epsilon = _act(learner, counter, key, config=config)
+        counter = np.int32(step)
+        action, epsilon = _act(learner, counter, loop_key, config=config)
         next_obs, reward, terminated, truncated, _ = env.step(int(action))
-        ended = terminated or truncated
-        reached = _observation(next_obs)
-        moved = Moved(
-            next_obs=reached,
-            reward=jnp.float32(reward),
-            terminated=jnp.bool_(terminated),
-            truncated=jnp.bool_(truncated),
-            obs=_observation(env.reset()[0]) if ended else reached,
-            state=(),
+        after_obs = env.reset()[0] if terminated or truncated else next_obs
+        answer = (
+            np.asarray(next_obs, np.float32),
+            np.float32(reward),
+            np.bool_(terminated),
+            np.bool_(truncated),
+            np.asarray(after_obs, np.float32),
         )
-        learner, period = _after(
-            learner, counter, key, action, epsilon, moved, n_actions=world.n_actions, config=config
+        learner, sums = _after(
+            learner,
+            sums,
+            counter,
+            loop_key,
+            action,
+            epsilon,
+            answer,
+            n_actions=world.n_actions,
+            config=config,
         )
-        sums = jax.tree.map(jnp.add, sums, period)
         if (step + 1) % budget.eval_every == 0:
             records.append(record((step + 1) // budget.eval_every, sums))
             sums = zero_period()
