@@ -260,28 +260,24 @@ def steps_measure_progress(comparison: Comparison) -> bool:
     return maze is not None and not getattr(maze, "cliffs", ()) and maze.max_steps == 0
 
 
+def run_scores(comparison: Comparison, result: RunResult) -> tuple[np.ndarray, bool]:
+    """Each run's number for :func:`improvement_measure` and whether lower is better:
+    the final cumulative reward (step budgets), the area under the learning curve in
+    steps per episode (goal mazes), or the mean return per episode (other worlds)."""
+    if comparison.episodes is None:
+        return metrics.final_cumulative_reward(result.cumulative_reward).astype(float), False
+    if steps_measure_progress(comparison):
+        return metrics.area_under_curve(result.episode_steps), True
+    return np.nanmean(result.episode_return, axis=1), False
+
+
 def improvement(
     comparison: Comparison, candidate: RunResult, baseline: RunResult, seed: int
 ) -> Estimate:
-    if comparison.episodes is None:
-        return probability_of_improvement(
-            metrics.final_cumulative_reward(candidate.cumulative_reward),
-            metrics.final_cumulative_reward(baseline.cumulative_reward),
-            lower_is_better=False,
-            seed=seed,
-        )
-    if steps_measure_progress(comparison):
-        return probability_of_improvement(
-            metrics.area_under_curve(candidate.episode_steps),
-            metrics.area_under_curve(baseline.episode_steps),
-            lower_is_better=True,
-            seed=seed,
-        )
+    candidate_scores, lower_is_better = run_scores(comparison, candidate)
+    baseline_scores, _ = run_scores(comparison, baseline)
     return probability_of_improvement(
-        np.nanmean(candidate.episode_return, axis=1),
-        np.nanmean(baseline.episode_return, axis=1),
-        lower_is_better=False,
-        seed=seed,
+        candidate_scores, baseline_scores, lower_is_better=lower_is_better, seed=seed
     )
 
 

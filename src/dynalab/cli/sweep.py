@@ -1,0 +1,91 @@
+"""``dynalab sweep FILE.toml``: run a sweep (resumable), print its best settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from dynalab.analysis.stats import Estimate
+from dynalab.cli.app import app
+from dynalab.cli.common import BadInputError, check_positive, fail, plain_console
+
+
+@app.command()
+def sweep(
+    file: Path | None = typer.Argument(None, help="The sweep file (TOML; see --example)."),
+    example: bool = typer.Option(False, "--example", help="Print a commented sweep file."),
+    out: Path | None = typer.Option(None, "--out", help="Sweep folder (default runs/<stem>)."),
+    backend: str = typer.Option("local", "--backend", help="Where cells run: local."),
+    jobs: int = typer.Option(1, "--jobs", help="Worker processes running cells at once."),
+    force: bool = typer.Option(False, "--force", help="Start a folder of another sweep over."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Run every world x agent setting of a sweep file, each cell's runs from its own
+    seed; finished cells are kept, so rerunning the command resumes."""
+    from dynalab.experiments.sweep.file import EXAMPLE, SweepFileError, read_sweep_file
+    from dynalab.experiments.sweep.folder import SweepFolderError, prepare_sweep_folder
+    from dynalab.experiments.sweep.run import BACKENDS, run_sweep, summarize_sweep
+
+    if example:
+        typer.echo(EXAMPLE, nl=False)
+        return
+    try:
+        if file is None:
+            raise BadInputError("name a sweep file (dynalab sweep --example prints one)")
+        check_positive(jobs, "--jobs")
+        if backend not in BACKENDS:
+            raise BadInputError(f"--backend {backend!r}: known backends: {', '.join(BACKENDS)}")
+        spec = read_sweep_file(file)
+        folder = out if out is not None else Path("runs") / file.stem
+        finished = prepare_sweep_folder(folder, spec, file.read_text(encoding="utf-8"), force)
+    except (BadInputError, SweepFileError, SweepFolderError) as error:
+        fail(str(error))
+    from dynalab.experiments.sweep.cells import sweep_cells
+
+    total = len(sweep_cells(spec))
+    console = plain_console()
+    if not quiet:
+        console.print(
+            f"{total} cells x {spec.runs} runs; {len(finished)} already finished in {folder}",
+            highlight=False,
+        )
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    progress = Progress(*columns, console=plain_console(stderr=True), transient=True, disable=quiet)
+    with progress:
+        task = progress.add_task(f"sweep {file.name}", total=total, completed=len(finished))
+        results = run_sweep(
+            spec, folder, finished, jobs=jobs, on_cell_done=lambda _: progress.advance(task)
+        )
+    Console().print(best_table(summarize_sweep(spec, results)))
+    if not quiet:
+        console.print(f"sweep folder: {folder}", highlight=False)
+
+
+def best_table(summary: dict) -> Table:
+    """Each world's agents at their best setting, with the mean score and its interval."""
+    table = Table(title="Best setting per agent (mean score over runs, 95% CI)")
+    for column in ("world", "agent", "best setting", "score"):
+        table.add_column(column)
+    for world, agents in summary["best"].items():
+        measure = summary["score"][world]["measure"]
+        for agent, best in agents.items():
+            table.add_row(world, agent, best["spec"], str(Estimate(**best["score"])))
+        table.add_row("", "", f"score: {measure}", "", end_section=True)
+    return table
