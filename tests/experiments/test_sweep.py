@@ -66,21 +66,32 @@ def test_a_sweep_writes_one_row_per_cell_and_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = RUNNER.invoke(app, ["sweep", str(write(tmp_path, SMALL)), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "dyna-q:alpha=0.5,n=" in result.stdout and "Best setting" in result.stdout
+    assert "dyna-q:alpha=0.5,n=" in result.stdout and "fresh seeds" in result.stdout
     with (out / "results.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == [
-        "world", "agent", "spec", "alpha", "n", "run", "score", "real_steps",
+        "stage", "world", "agent", "spec", "alpha", "n", "run", "score", "real_steps",
         "planning_updates", "cell_seed",
     ]  # fmt: skip
-    assert len(rows) == 4 * 2  # 4 cells x 2 runs
-    assert {row["n"] for row in rows if row["agent"] == "q-learning"} == {""}
+    tuning = [row for row in rows if row["stage"] == "tuning"]
+    evaluation = [row for row in rows if row["stage"] == "evaluation"]
+    assert len(tuning) == 4 * 2 and len(evaluation) == 2 * 2  # cells x runs
+    assert {row["n"] for row in tuning if row["agent"] == "q-learning"} == {""}
     summary = json.loads((out / "summary.json").read_text())
     assert len(summary["cells"]) == 4
     assert summary["score"]["dyna-maze"]["lower_is_better"] is True
-    best = summary["best"]["dyna-maze"]["dyna-q"]
-    means = [c["score"]["mean"] for c in summary["cells"] if c["agent"] == "dyna-q"]
-    assert best["score"]["mean"] == min(means)
+    best = summary["tuned"]["dyna-maze"]["dyna-q"]
+    means = {c["spec"]: c["score"]["mean"] for c in summary["cells"] if c["agent"] == "dyna-q"}
+    assert best["tuning_score"]["mean"] == min(means.values()) == means[best["spec"]]
+    assert best["settings_tried"] == 2
+    fresh = [float(row["score"]) for row in evaluation if row["agent"] == "dyna-q"]
+    assert best["fresh_score"]["mean"] == pytest.approx(sum(fresh) / 2)
+    assert {row["spec"] for row in evaluation if row["agent"] == "dyna-q"} == {best["spec"]}
+    seeds = {row["stage"]: row["cell_seed"] for row in rows if row["spec"] == best["spec"]}
+    assert seeds["tuning"] != seeds["evaluation"]  # fresh seeds
+    assert (out / "sensitivity-dyna-maze-dyna-q-n.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "sensitivity-dyna-maze-q-learning-alpha.png").is_file()
+    assert not (out / "sensitivity-dyna-maze-dyna-q-alpha.png").exists()  # alpha fixed
     assert (out / "sweep.toml").read_text() == SMALL
 
 
@@ -140,7 +151,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_results(tmp_path: Path) -> 
     assert not (killed / "results.csv").exists()
     subprocess.run([*command, "--out", str(killed)], check=True, capture_output=True)
     subprocess.run([*command, "--out", str(whole)], check=True, capture_output=True)
-    assert scores(killed) == scores(whole) and len(scores(whole)) == 5
+    assert scores(killed) == scores(whole) and len(scores(whole)) == 5 + 2  # + evaluation
     assert (killed / "results.csv").read_text() == (whole / "results.csv").read_text()
 
 

@@ -35,7 +35,7 @@ def sweep(
     seed; finished cells are kept, so rerunning the command resumes."""
     from dynalab.experiments.sweep.file import EXAMPLE, SweepFileError, read_sweep_file
     from dynalab.experiments.sweep.folder import SweepFolderError, prepare_sweep_folder
-    from dynalab.experiments.sweep.run import BACKENDS, run_sweep, summarize_sweep
+    from dynalab.experiments.sweep.run import BACKENDS, cell_count, run_sweep, summarize_sweep
 
     if example:
         typer.echo(EXAMPLE, nl=False)
@@ -51,13 +51,12 @@ def sweep(
         finished = prepare_sweep_folder(folder, spec, file.read_text(encoding="utf-8"), force)
     except (BadInputError, SweepFileError, SweepFolderError) as error:
         fail(str(error))
-    from dynalab.experiments.sweep.cells import sweep_cells
-
-    total = len(sweep_cells(spec))
+    total = cell_count(spec)
     console = plain_console()
     if not quiet:
         console.print(
-            f"{total} cells x {spec.runs} runs; {len(finished)} already finished in {folder}",
+            f"{total} cells (the grid, then each agent's best setting at fresh seeds) x "
+            f"{spec.runs} runs; {len(finished)} already finished in {folder}",
             highlight=False,
         )
     columns = (
@@ -79,13 +78,25 @@ def sweep(
 
 
 def best_table(summary: dict) -> Table:
-    """Each world's agents at their best setting, with the mean score and its interval."""
-    table = Table(title="Best setting per agent (mean score over runs, 95% CI)")
-    for column in ("world", "agent", "best setting", "score"):
+    """Each world's agents at their best setting: the tuning score and the score at
+    fresh seeds (mean over runs, 95% CI), and the settings tried."""
+    table = Table(title="Each agent's best setting, and its score again at fresh seeds")
+    for column in ("world", "agent", "best setting", "tuning score", "fresh seeds", "tried"):
         table.add_column(column)
-    for world, agents in summary["best"].items():
+    measures = []
+    for world, agents in summary["tuned"].items():
         measure = summary["score"][world]["measure"]
         for agent, best in agents.items():
-            table.add_row(world, agent, best["spec"], str(Estimate(**best["score"])))
-        table.add_row("", "", f"score: {measure}", "", end_section=True)
+            fresh = best["fresh_score"]
+            table.add_row(
+                world,
+                agent,
+                best["spec"],
+                str(Estimate(**best["tuning_score"])),
+                str(Estimate(**fresh)) if fresh is not None else "",
+                str(best["settings_tried"]),
+            )
+        table.add_section()
+        measures.append(f"{world}: {measure}")
+    table.caption = "score, " + "; ".join(measures)
     return table

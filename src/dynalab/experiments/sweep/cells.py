@@ -35,6 +35,10 @@ class Cell:
     episodes: int | None
     steps: int | None
     sweep_seed: int
+    stage: str = "tuning"
+    """``tuning`` (the grid) or ``evaluation`` (an agent's best setting again, at fresh
+    seeds: the maximum of noisy tuning scores is biased upward, so the comparison of
+    tuned agents is measured on runs that took no part in choosing them)."""
 
     @property
     def spec(self) -> str:
@@ -48,14 +52,18 @@ class Cell:
 
     @property
     def key(self) -> str:
-        """A file-name-safe digest of the identity."""
-        return hashlib.sha256(self.identity.encode("utf-8")).hexdigest()[:20]
+        """A file-name-safe digest of the identity and stage."""
+        text = self.identity if self.stage == "tuning" else f"{self.identity} | {self.stage}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
     @property
     def seed(self) -> int:
-        """The cell's seed, from the sweep's seed and the cell's identity alone."""
+        """The cell's seed, from the sweep's seed, the cell's identity and its stage
+        alone (evaluation seeds are a stream of their own)."""
         digest = int(hashlib.sha256(self.identity.encode("utf-8")).hexdigest()[:16], 16)
         entropy = [self.sweep_seed, digest & 0xFFFFFFFF, digest >> 32]
+        if self.stage != "tuning":
+            entropy.append(1)
         return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
@@ -101,6 +109,7 @@ def run_cell(cell: Cell) -> dict[str, Any]:
     scores, lower_is_better = run_scores(comparison, result)
     return {
         "identity": cell.identity,
+        "stage": cell.stage,
         "world": cell.world,
         "agent": cell.agent,
         "spec": cell.spec,

@@ -5,8 +5,12 @@ processes; each finished cell is written to the sweep folder the moment it comes
 (:mod:`dynalab.experiments.sweep.folder`). A cell's numbers depend only on the cell
 (:mod:`dynalab.experiments.sweep.cells`), never on the worker or the order.
 
-The results: ``results.csv`` (one row per cell and run) and ``summary.json`` (per cell
-the mean score and its 95% bootstrap interval; per world and agent the best setting).
+The grid is the tuning stage; then each agent's best setting per world runs again at
+fresh seeds (the evaluation stage), because the best of many noisy scores overstates
+its setting: the tuned agents are compared on runs that took no part in choosing them.
+The results: ``results.csv`` (one row per cell and run), ``summary.json`` (per cell the
+mean score and its 95% bootstrap interval; per world and agent the best setting, its
+score at fresh seeds, the settings tried) and the sensitivity figures.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from dynalab.analysis.stats import mean_ci
 from dynalab.atomic_files import atomic_write_csv, write_json
@@ -40,25 +46,76 @@ def run_sweep(
     on_cell_done: Callable[[Cell], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the cells of ``sweep`` whose key is not in ``finished``, writing each to
-    ``folder`` as it finishes; then write the results of every cell and return them."""
-    cells = sweep_cells(sweep)
-    todo = [cell for cell in cells if cell.key not in finished]
-    done = on_cell_done or (lambda cell: None)
-    if jobs == 1 or len(todo) <= 1:
-        for cell in todo:
-            write_cell(folder, cell, run_cell(cell))
-            done(cell)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            pending = {pool.submit(run_cell, cell): cell for cell in todo}
-            for future in as_completed(pending):
-                cell = pending[future]
-                write_cell(folder, cell, future.result())
-                done(cell)
-    results = [read_cell(folder, cell) for cell in cells]
+    ``folder`` as it finishes: first the grid (tuning), then each agent's best setting
+    per world again at fresh seeds (evaluation). Then write the results of every cell
+    and return them, tuning cells first."""
+    tuning = sweep_cells(sweep)
+    _run_cells([c for c in tuning if c.key not in finished], folder, jobs, on_cell_done)
+    tuned = [read_cell(folder, cell) for cell in tuning]
+    evaluation = evaluation_cells(sweep, tuned)
+    _run_cells([c for c in evaluation if c.key not in finished], folder, jobs, on_cell_done)
+    results = tuned + [read_cell(folder, cell) for cell in evaluation]
     write_results(folder, sweep, results)
     return results
+
+
+def _run_cells(
+    cells: list[Cell], folder: Path, jobs: int, on_cell_done: Callable[[Cell], None] | None
+) -> None:
+    done = on_cell_done or (lambda cell: None)
+    if jobs == 1 or len(cells) <= 1:
+        for cell in cells:
+            write_cell(folder, cell, run_cell(cell))
+            done(cell)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending = {pool.submit(run_cell, cell): cell for cell in cells}
+        for future in as_completed(pending):
+            cell = pending[future]
+            write_cell(folder, cell, future.result())
+            done(cell)
+
+
+def cell_count(sweep: SweepSpec) -> int:
+    """Cells a sweep runs: its grid, then one evaluation cell per world and agent."""
+    return len(sweep_cells(sweep)) + len(sweep.worlds) * len(sweep.agents)
+
+
+def best_cells(results: Sequence[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (world, agent), the tuning result with the best mean score (the first of
+    equals in file order; lowest where lower is better)."""
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for result in results:
+        if result.get("stage", "tuning") != "tuning":
+            continue
+        key = (result["world"], result["agent"])
+        mean = float(np.mean(result["score"]))
+        current = best.get(key)
+        if current is None:
+            best[key] = result
+            continue
+        held = float(np.mean(current["score"]))
+        if (mean < held) if result["lower_is_better"] else (mean > held):
+            best[key] = result
+    return best
+
+
+def evaluation_cells(sweep: SweepSpec, tuned: Sequence[dict[str, Any]]) -> list[Cell]:
+    """Each agent's best setting per world, as a cell of the evaluation stage."""
+    return [
+        Cell(
+            world=world,
+            agent=agent,
+            settings=tuple(result["settings"].items()),
+            runs=sweep.runs,
+            episodes=sweep.episodes,
+            steps=sweep.steps,
+            sweep_seed=sweep.seed,
+            stage="evaluation",
+        )
+        for (world, agent), result in best_cells(tuned).items()
+    ]
 
 
 def hyper_parameters(sweep: SweepSpec) -> list[str]:
@@ -67,7 +124,7 @@ def hyper_parameters(sweep: SweepSpec) -> list[str]:
 
 
 def result_rows(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> list[tuple]:
-    """``results.csv``'s rows: world, agent, spec, each hyper-parameter (empty where the
+    """``results.csv``'s rows: stage, world, agent, spec, each hyper-parameter (empty where the
     agent does not set it), run, score, real steps, planning updates, the cell's seed."""
     names = hyper_parameters(sweep)
     rows = []
@@ -76,6 +133,7 @@ def result_rows(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> list[tup
         for run, score in enumerate(result["score"]):
             rows.append(
                 (
+                    result.get("stage", "tuning"),
                     result["world"],
                     result["agent"],
                     result["spec"],
@@ -92,6 +150,7 @@ def result_rows(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> list[tup
 
 def result_columns(sweep: SweepSpec) -> list[str]:
     return [
+        "stage",
         "world",
         "agent",
         "spec",
@@ -105,13 +164,17 @@ def result_columns(sweep: SweepSpec) -> list[str]:
 
 
 def summarize_sweep(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Per cell the mean score with its 95% interval; per world its score's meaning and,
-    per agent, the setting with the best mean (lowest where lower is better)."""
+    """Per tuning cell the mean score with its 95% interval; per world its score's
+    meaning; per world and agent (``tuned``) the best setting, its tuning score, its
+    score at fresh seeds and how many settings were tried."""
     cells = []
-    best: dict[str, dict[str, Any]] = {}
     scores: dict[str, dict[str, Any]] = {}
+    fresh = {}
     for result in results:
         estimate = mean_ci(result["score"], seed=sweep.seed)
+        if result.get("stage", "tuning") != "tuning":
+            fresh[(result["world"], result["agent"])] = estimate.to_dict()
+            continue
         cells.append(
             {
                 "world": result["world"],
@@ -122,23 +185,31 @@ def summarize_sweep(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> dict
                 "wall_s": result["wall_s"],
             }
         )
-        world = result["world"]
-        lower = result["lower_is_better"]
-        scores[world] = {"measure": result["score_measure"], "lower_is_better": lower}
-        current = best.setdefault(world, {}).get(result["agent"])
-        better = current is None or (
-            estimate.mean < current["score"]["mean"]
-            if lower
-            else estimate.mean > current["score"]["mean"]
-        )
-        if better:
-            best[world][result["agent"]] = {"spec": result["spec"], "score": estimate.to_dict()}
-    return {"sweep": sweep.to_dict(), "score": scores, "cells": cells, "best": best}
+        scores[result["world"]] = {
+            "measure": result["score_measure"],
+            "lower_is_better": result["lower_is_better"],
+        }
+    tuned: dict[str, dict[str, Any]] = {}
+    for (world, agent), result in best_cells(results).items():
+        tried = sum(1 for c in cells if c["world"] == world and c["agent"] == agent)
+        tuned.setdefault(world, {})[agent] = {
+            "spec": result["spec"],
+            "tuning_score": mean_ci(result["score"], seed=sweep.seed).to_dict(),
+            "fresh_score": fresh.get((world, agent)),
+            "settings_tried": tried,
+        }
+    return {"sweep": sweep.to_dict(), "score": scores, "cells": cells, "tuned": tuned}
 
 
 def write_results(folder: Path, sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> dict:
-    """``results.csv`` and ``summary.json`` of every cell; returns the summary."""
+    """``results.csv``, ``summary.json`` and the sensitivity figures of every cell;
+    returns the summary."""
+    from dynalab.experiments.sweep.figures import sensitivity_figures
+    from dynalab.plots import save_figure
+
     atomic_write_csv(folder / RESULTS_FILE, result_columns(sweep), result_rows(sweep, results))
     summary = summarize_sweep(sweep, results)
     write_json(folder / SUMMARY_FILE, summary)
+    for name, figure in sensitivity_figures(sweep, summary).items():
+        save_figure(figure, folder / name)
     return summary
