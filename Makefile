@@ -10,7 +10,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev,deep]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,deep,ray]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -26,8 +26,13 @@ def sweep(
     file: Path | None = typer.Argument(None, help="The sweep file (TOML; see --example)."),
     example: bool = typer.Option(False, "--example", help="Print a commented sweep file."),
     out: Path | None = typer.Option(None, "--out", help="Sweep folder (default runs/<stem>)."),
-    backend: str = typer.Option("local", "--backend", help="Where cells run: local."),
-    jobs: int = typer.Option(1, "--jobs", help="Worker processes running cells at once."),
+    backend: str = typer.Option("local", "--backend", help="Where cells run: local or ray."),
+    address: str | None = typer.Option(
+        None, "--address", help="Ray cluster to join: auto or HOST:PORT (default: a local Ray)."
+    ),
+    jobs: int = typer.Option(
+        1, "--jobs", help="Processes running cells at once (a local Ray's CPUs)."
+    ),
     force: bool = typer.Option(False, "--force", help="Start a folder of another sweep over."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -35,6 +40,7 @@ def sweep(
     seed; finished cells are kept, so rerunning the command resumes."""
     from dynalab.experiments.sweep.file import EXAMPLE, SweepFileError, read_sweep_file
     from dynalab.experiments.sweep.folder import SweepFolderError, prepare_sweep_folder
+    from dynalab.experiments.sweep.ray_backend import RayUnavailableError
     from dynalab.experiments.sweep.run import BACKENDS, cell_count, run_sweep, summarize_sweep
 
     if example:
@@ -46,6 +52,10 @@ def sweep(
         check_positive(jobs, "--jobs")
         if backend not in BACKENDS:
             raise BadInputError(f"--backend {backend!r}: known backends: {', '.join(BACKENDS)}")
+        if address is not None and backend != "ray":
+            raise BadInputError("--address is for --backend ray")
+        if backend == "ray":
+            check_ray_extra()
         spec = read_sweep_file(file)
         folder = out if out is not None else Path("runs") / file.stem
         finished = prepare_sweep_folder(folder, spec, file.read_text(encoding="utf-8"), force)
@@ -69,12 +79,32 @@ def sweep(
     progress = Progress(*columns, console=plain_console(stderr=True), transient=True, disable=quiet)
     with progress:
         task = progress.add_task(f"sweep {file.name}", total=total, completed=len(finished))
-        results = run_sweep(
-            spec, folder, finished, jobs=jobs, on_cell_done=lambda _: progress.advance(task)
-        )
+        try:
+            results = run_sweep(
+                spec,
+                folder,
+                finished,
+                jobs=jobs,
+                backend=backend,
+                address=address,
+                on_cell_done=lambda _: progress.advance(task),
+            )
+        except RayUnavailableError as error:
+            fail(str(error))
     Console().print(best_table(summarize_sweep(spec, results)))
     if not quiet:
         console.print(f"sweep folder: {folder}", highlight=False)
+
+
+def check_ray_extra() -> None:
+    """:class:`BadInputError` when Ray (the ``ray`` extra) is not installed."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        raise BadInputError(
+            "--backend ray needs ray, which is not installed: pip install 'dynalab[ray]' "
+            "(make test installs it)"
+        ) from None
 
 
 def best_table(summary: dict) -> Table:

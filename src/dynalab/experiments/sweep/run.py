@@ -1,7 +1,8 @@
 """Running a sweep: the cells not yet finished, on a backend, then its results.
 
 ``local`` runs cells in this process (``jobs=1``) or in a pool of ``jobs`` worker
-processes; each finished cell is written to the sweep folder the moment it comes back
+processes, ``ray`` as tasks on a Ray cluster (:mod:`dynalab.experiments.sweep.ray_backend`);
+each finished cell is written to the sweep folder the moment it comes back
 (:mod:`dynalab.experiments.sweep.folder`). A cell's numbers depend only on the cell
 (:mod:`dynalab.experiments.sweep.cells`), never on the worker or the order.
 
@@ -15,6 +16,7 @@ score at fresh seeds, the settings tried) and the sensitivity figures.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -34,7 +36,7 @@ from dynalab.experiments.sweep.folder import (
     write_cell,
 )
 
-BACKENDS = ("local",)
+BACKENDS = ("local", "ray")
 
 
 def run_sweep(
@@ -43,26 +45,43 @@ def run_sweep(
     finished: set[str],
     *,
     jobs: int = 1,
+    backend: str = "local",
+    address: str | None = None,
     on_cell_done: Callable[[Cell], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the cells of ``sweep`` whose key is not in ``finished``, writing each to
-    ``folder`` as it finishes: first the grid (tuning), then each agent's best setting
-    per world again at fresh seeds (evaluation). Then write the results of every cell
-    and return them, tuning cells first."""
-    tuning = sweep_cells(sweep)
-    _run_cells([c for c in tuning if c.key not in finished], folder, jobs, on_cell_done)
-    tuned = [read_cell(folder, cell) for cell in tuning]
-    evaluation = evaluation_cells(sweep, tuned)
-    _run_cells([c for c in evaluation if c.key not in finished], folder, jobs, on_cell_done)
+    """Run the cells of ``sweep`` whose key is not in ``finished`` on ``backend``
+    (``local``: ``jobs`` processes; ``ray``: tasks on the cluster at ``address``, or a
+    local Ray of ``jobs`` CPUs), writing each to ``folder`` as it finishes: first the
+    grid (tuning), then each agent's best setting per world again at fresh seeds
+    (evaluation). Then write the results of every cell and return them, tuning first."""
+    done = on_cell_done or (lambda cell: None)
+    connected: list[bool] = []
+    with contextlib.ExitStack() as connection:
+
+        def run(cells: list[Cell]) -> None:
+            todo = [cell for cell in cells if cell.key not in finished]
+            if backend == "ray" and todo:
+                from dynalab.experiments.sweep.ray_backend import ray_session, run_cells_on_ray
+
+                if not connected:  # connect once, when the first cells need it
+                    connection.enter_context(ray_session(address, jobs))
+                    connected.append(True)
+                run_cells_on_ray(todo, folder, done)
+            else:
+                _run_cells(todo, folder, jobs, done)
+
+        tuning = sweep_cells(sweep)
+        run(tuning)
+        tuned = [read_cell(folder, cell) for cell in tuning]
+        evaluation = evaluation_cells(sweep, tuned)
+        run(evaluation)
     results = tuned + [read_cell(folder, cell) for cell in evaluation]
     write_results(folder, sweep, results)
     return results
 
 
-def _run_cells(
-    cells: list[Cell], folder: Path, jobs: int, on_cell_done: Callable[[Cell], None] | None
-) -> None:
-    done = on_cell_done or (lambda cell: None)
+def _run_cells(cells: list[Cell], folder: Path, jobs: int, done: Callable[[Cell], None]) -> None:
+    """The local backend: in this process, or a pool of ``jobs`` spawned processes."""
     if jobs == 1 or len(cells) <= 1:
         for cell in cells:
             write_cell(folder, cell, run_cell(cell))
