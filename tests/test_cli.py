@@ -480,6 +480,9 @@ def test_bench_quick_json():
     assert measured["fig8.2"]["seconds_1_job"] > 0
     assert measured["compile"]["cold_compile_s"] is None  # --quick skips the cold compile
     assert measured["compile"]["cached_first_run_s"] > 0
+    sweep = measured["sweep"]
+    assert sweep["long_cells"] == 3 and sweep["local_1_jobs_s_per_tiny_cell"] > 0
+    assert "ray_start_s" not in sweep  # --quick leaves Ray out
     try:
         import jax  # noqa: F401
     except ImportError:

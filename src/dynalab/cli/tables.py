@@ -92,6 +92,22 @@ def bench_table(measured: dict, jobs: int) -> Table:
             f"{spec}: compile (1 run; {runs} runs)",
             f"{numbers['compile_alone_s']:.1f} s; {numbers['compile_batch_s']:.1f} s",
         )
+    sweep = measured.get("sweep", {})
+    for backend in ("local_1_jobs", "local_2_jobs", "ray_2_cpus"):
+        key = f"{backend}_s_per_tiny_cell"
+        if key in sweep:
+            table.add_row(
+                f"sweep, {backend.replace('_', ' ')}: time per tiny cell",
+                f"{sweep[key] * 1000:.0f} ms",
+            )
+    if "ray_start_s" in sweep:
+        table.add_row("sweep: starting a local Ray of 2 CPUs", f"{sweep['ray_start_s']:.1f} s")
+    if sweep:
+        table.add_row(
+            f"sweep of {sweep['long_cells']} cells of {sweep['long_s_per_cell_1_job']:.1f} s: "
+            "2 workers against 1",
+            f"{sweep['long_speedup_2_jobs']:.2f}x faster",
+        )
     return table
 
 
