@@ -48,6 +48,10 @@ gallery: $(STAMP)
 		dyna-q+:n=10,alpha=1,kappa=0.001 --steps 3000 --out docs/gallery/animate-blocking-maze.gif --force
 	$(BIN)/dynalab animate --agents dyna-q:n=5 prioritized-sweeping:n=5 \
 		--out docs/gallery/animate-prioritized-sweeping.gif --force
+	mkdir -p runs
+	$(BIN)/dynalab sweep --example > runs/sweep-example.toml
+	$(BIN)/dynalab sweep runs/sweep-example.toml --out runs/sweep-example --force
+	for png in runs/sweep-example/sensitivity-*.png; do cp $$png docs/gallery/sweep-$$(basename $$png); done
 
 clean:
 	rm -rf $(VENV) runs
