@@ -185,7 +185,7 @@ BAD_FILES = {
     "bad value": (SMALL.replace("alpha = [0.5, 1.0]", "alpha = [0.5, 2.0]"), ["s.toml:7", "alpha"]),
     "bad key": (SMALL.replace("n = [5, 10]", "nn = [5, 10]"), ["s.toml:10", "'nn'"]),
     "repeated value": (SMALL.replace("n = [5, 10]", "n = [5, 5]"), ["s.toml:10", "twice"]),
-    "jax agent": (SMALL + "\n[agents.dqn]\nlr = 0.001\n", ["s.toml:13", "jax"]),
+    "jax agent on episodes": (SMALL + "\n[agents.dqn]\nlr = 0.001\n", ["s.toml:13", "steps = N"]),
 }
 
 
@@ -200,3 +200,28 @@ def test_a_bad_sweep_file_is_one_line_naming_file_line_and_key(tmp_path: Path, c
     for part in expected:
         assert part in lines[0], (part, lines[0])
     assert not out.exists()  # nothing written
+
+
+def test_a_sweep_of_a_jax_agent_scores_its_evaluation_return(tmp_path: Path) -> None:
+    """dqn on the one-hot Dyna maze, two learning rates: each run scored by its mean
+    greedy evaluation return (higher is better), no planning updates."""
+    pytest.importorskip("jax")
+    text = """\
+runs = 2
+steps = 300
+worlds = ["dyna-maze"]
+[agents.dqn]
+lr = [0.001, 0.01]
+hidden = "16"
+learning_starts = 100
+"""
+    out = tmp_path / "out"
+    result = RUNNER.invoke(app, ["sweep", str(write(tmp_path, text)), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["score"]["dyna-maze"]["lower_is_better"] is False
+    assert len(summary["cells"]) == 2 and summary["tuned"]["dyna-maze"]["dqn"]["fresh_score"]
+    with (out / "results.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3 * 2 and {row["planning_updates"] for row in rows} == {""}
+    assert all(0.0 <= float(row["score"]) <= 1.0 for row in rows)  # the maze pays 1 at the goal

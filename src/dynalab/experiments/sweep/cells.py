@@ -86,16 +86,41 @@ def sweep_cells(sweep: SweepSpec) -> list[Cell]:
 
 
 def run_cell(cell: Cell) -> dict[str, Any]:
-    """Run a cell's runs (one thread; the sweep spreads cells, not runs) and return its
-    result as plain data: identity, seed, per-run ``score`` with its meaning and
-    direction, per-run real steps and planning updates in total, and wall time."""
-    from dynalab.experiments.compare import improvement_measure, run_comparison, run_scores
+    """Run a cell's runs and return its result as plain data: identity, stage, seed,
+    per-run ``score`` with its meaning and direction, per-run real steps and planning
+    updates in total (empty for the jax agents), and wall time. Tabular cells run on
+    one thread (the sweep spreads cells, not runs); a jax agent's runs are one
+    compiled program (:func:`dynalab.experiments.neural.run_neural_comparison`)."""
     from dynalab.specs.agents import AgentSpec, parse_agent_spec
     from dynalab.specs.worlds import parse_env_spec
 
     started = time.perf_counter()
     world = parse_env_spec(cell.world, option="worlds")
     agent = AgentSpec(cell.spec, parse_agent_spec(cell.spec))
+    if agent.config.backend == "tabular":
+        measured = _tabular_scores(cell, world, agent)
+    else:
+        measured = _neural_scores(cell, world, agent)
+    return {
+        "identity": cell.identity,
+        "stage": cell.stage,
+        "world": cell.world,
+        "agent": cell.agent,
+        "spec": cell.spec,
+        "settings": dict(cell.settings),
+        "seed": cell.seed,
+        "runs": cell.runs,
+        "episodes": cell.episodes,
+        "steps": cell.steps,
+        **measured,
+        "wall_s": time.perf_counter() - started,
+    }
+
+
+def _tabular_scores(cell: Cell, world: Any, agent: Any) -> dict[str, Any]:
+    """The comparison table's per-run measure (:func:`dynalab.experiments.compare.run_scores`)."""
+    from dynalab.experiments.compare import improvement_measure, run_comparison, run_scores
+
     comparison = run_comparison(
         world,
         [agent],
@@ -108,20 +133,27 @@ def run_cell(cell: Cell) -> dict[str, Any]:
     result = comparison.results[0]
     scores, lower_is_better = run_scores(comparison, result)
     return {
-        "identity": cell.identity,
-        "stage": cell.stage,
-        "world": cell.world,
-        "agent": cell.agent,
-        "spec": cell.spec,
-        "settings": dict(cell.settings),
-        "seed": cell.seed,
-        "runs": cell.runs,
-        "episodes": cell.episodes,
-        "steps": cell.steps,
         "score_measure": improvement_measure(comparison),
         "lower_is_better": lower_is_better,
         "score": [float(value) for value in scores],
         "real_steps": [int(value) for value in result.total_real_steps],
         "planning_updates": [int(value) for value in result.total_planning_updates],
-        "wall_s": time.perf_counter() - started,
+    }
+
+
+def _neural_scores(cell: Cell, world: Any, agent: Any) -> dict[str, Any]:
+    """Per run, the mean greedy evaluation return over the run's evaluations (the area
+    under its learning curve, as the neural comparison's summary)."""
+    from dynalab.experiments.neural import run_neural_comparison
+
+    comparison = run_neural_comparison(
+        world, [agent], steps=cell.steps, runs=cell.runs, seed=cell.seed
+    )
+    returns = comparison.metrics[0]["eval_return"]
+    return {
+        "score_measure": "mean evaluation return over the run's evaluations (higher is better)",
+        "lower_is_better": False,
+        "score": [float(value) for value in returns.mean(axis=1)],
+        "real_steps": [comparison.steps] * cell.runs,
+        "planning_updates": [None] * cell.runs,
     }

@@ -165,7 +165,8 @@ class _Reader:
                 raise self.fail(None, "worlds", f"{world!r} cannot run")
         return tuple(worlds)
 
-    def agents(self, data: dict) -> tuple[AgentGrid, ...]:
+    def agents(self, data: dict, worlds: tuple[str, ...]) -> tuple[AgentGrid, ...]:
+        data_budget = (data.get("steps"), worlds)
         agents = data.get("agents")
         if not isinstance(agents, dict) or not agents:
             raise SweepFileError(
@@ -179,7 +180,7 @@ class _Reader:
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise self.fail(table, "", f"unknown agent {name!r}{hint}")
             if REGISTRY[name].backend != "tabular":
-                raise self.fail(table, "", f"{name} runs on jax; sweeps run tabular agents so far")
+                self._check_jax(table, name, data_budget)
             if not isinstance(keys, dict):
                 raise self.fail(None, "agents", f"[agents.{name}] must be a table of keys")
             axes = []
@@ -199,6 +200,28 @@ class _Reader:
                 self._check_setting(table, "", name, settings)
             grids.append(grid)
         return tuple(grids)
+
+    def _check_jax(self, table: str, name: str, budget: tuple) -> None:
+        """A jax agent needs a step budget and worlds it can learn on."""
+        steps, worlds = budget
+        if steps is None:
+            raise self.fail(
+                table, "", f"{name} runs on jax and trains for `steps = N`, not episodes"
+            )
+        try:
+            import jax  # noqa: F401
+        except ImportError:
+            raise self.fail(
+                table,
+                "",
+                f"{name} runs on jax, which is not installed: pip install 'dynalab[deep]'",
+            ) from None
+        from dynalab.experiments.neural import jax_world_problem
+
+        for world in worlds:
+            problem = jax_world_problem(parse_env_spec(world, option="worlds"))
+            if problem is not None:
+                raise self.fail(table, "", f"{name}: {problem}")
 
     def _check_setting(self, table: str, key: str, name: str, settings: dict) -> None:
         spec = spec_text(name, settings)
@@ -232,14 +255,10 @@ def read_sweep_file(path: Path | str) -> SweepSpec:
     steps = reader.integer(data, "steps", 1, required=False)
     if (episodes is None) == (steps is None):
         raise SweepFileError(f"{path}: give exactly one budget, `episodes = N` or `steps = N`")
-    return SweepSpec(
-        seed=reader.integer(data, "seed", 0, required=False) or 0,
-        runs=reader.integer(data, "runs", 1),
-        episodes=episodes,
-        steps=steps,
-        worlds=reader.worlds(data),
-        agents=reader.agents(data),
-    )
+    seed = reader.integer(data, "seed", 0, required=False) or 0
+    runs = reader.integer(data, "runs", 1)
+    worlds = reader.worlds(data)
+    return SweepSpec(seed, runs, episodes, steps, worlds, reader.agents(data, worlds))
 
 
 def agent_specs(grid: AgentGrid) -> list[AgentSpec]:
