@@ -25,7 +25,7 @@ def test_compare_on_a_one_hot_maze_reports_the_exact_value(tmp_path: Path) -> No
     result = RUNNER.invoke(
         app,
         ["compare", "--env", "dyna-maze", "--agents", DQN, DYNA, "--runs", "2", "--steps",
-         "200", "--out", str(out), "--quiet"],
+         "200", "--out", str(out), "--quiet", "--report"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "true value of the greedy policy" in result.stdout
@@ -53,6 +53,8 @@ def test_compare_on_a_one_hot_maze_reports_the_exact_value(tmp_path: Path) -> No
     for plot in ("eval_return.png", "greedy_value.png", "belief.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "evals.csv").read_text().splitlines()[0] == ",".join(EVAL_COLUMNS)
+    page = (out / "report.html").read_text()  # the terminal's grid, in the page
+    assert "true value of the greedy policy" in page and "rollout_error.png" in page
 
 
 def test_compare_on_cart_pole_counts_the_runs_that_reach_475(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
@@ -77,52 +76,9 @@ def run_neural_compare(
 
 
 def neural_table(summary: dict) -> Table:
-    """The summary of a JAX comparison: one column per agent, mean [95% CI] over runs."""
-    from dynalab.experiments.summary_grid import estimate_text
+    """The summary of a JAX comparison: one column per agent, mean [95% CI] over runs
+    (:func:`dynalab.experiments.summary_grid.neural_grid`, the report's grid too)."""
+    from dynalab.cli.tables import grid_table
+    from dynalab.experiments.summary_grid import neural_grid
 
-    agents = summary["agents"]
-    table = Table(
-        title=f"{summary['world']}: mean [95% CI] over {summary['runs']} runs, "
-        f"{summary['steps']:,} real steps each"
-    )
-    table.add_column("measure")
-    for label in agents:
-        table.add_column(label, justify="right")
-    rows: list[tuple[str, Callable[[dict], str]]] = []
-    solved = summary.get("solved_return")
-    if solved is not None:
-        rows.append(
-            (
-                f"real steps to return {solved:g}",
-                lambda e: (
-                    f"{estimate_text(e['steps_to_solved'])} "
-                    f"({e['solved_runs']}/{summary['runs']} runs)"
-                ),
-            )
-        )
-    rows.append(("final evaluation return", lambda e: estimate_text(e["final_eval_return"])))
-    rows.append(("mean evaluation return (area)", lambda e: estimate_text(e["mean_eval_return"])))
-    first = next(iter(agents.values()))
-    if "final_greedy_value" in first:
-        rows.append(
-            ("true value of the greedy policy", lambda e: estimate_text(e["final_greedy_value"]))
-        )
-        rows.append(
-            ("belief gap (believed - true)", lambda e: estimate_text(e["final_belief_gap"]))
-        )
-    if len(agents) > 1:
-        first_label = next(iter(agents))
-        rows.append(
-            (
-                f"P(better than {first_label}, on the area)",
-                lambda e: (
-                    estimate_text(e.get("p_better_than_first"))
-                    if "p_better_than_first" in e
-                    else "-"
-                ),
-            )
-        )
-    rows.append(("wall s per run", lambda e: f"{e['wall_s_per_run']:.1f}"))
-    for name, cell in rows:
-        table.add_row(name, *(cell(entry) for entry in agents.values()))
-    return table
+    return grid_table(neural_grid(summary))

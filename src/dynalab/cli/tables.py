@@ -18,16 +18,16 @@ def tradeoff_table(summary: dict) -> Table:
     """The printed trade-off: one row per agent, each cell a mean and its 95% CI."""
     grid = tradeoff_grid(summary)
     longest = max((len(row[0]) for row in grid.rows), default=5)
-    return _grid_table(grid, no_wrap=True, min_width=longest)
+    return grid_table(grid, no_wrap=True, min_width=longest)
 
 
 def summary_table(summary: dict) -> Table:
     """The printed table of a comparison: one column per agent, one row per measure,
     each cell a mean and its 95% CI across runs."""
-    return _grid_table(comparison_grid(summary))
+    return grid_table(comparison_grid(summary))
 
 
-def _grid_table(grid: Grid, **first_column: object) -> Table:
+def grid_table(grid: Grid, **first_column: object) -> Table:
     """``grid`` as a rich table: the first column bold, the number columns right-aligned."""
     table = Table(title=grid.title, caption=grid.caption)
     first, *numbers = grid.header

@@ -1,4 +1,5 @@
-"""A comparison's or a trade-off's summary as a grid of text: what its table shows.
+"""A comparison's, a JAX comparison's or a trade-off's summary as a grid of text: what its
+table shows.
 
 The terminal table (:mod:`dynalab.cli.tables`) and the HTML report (:mod:`dynalab.report`)
 draw the same :class:`Grid`, so the page and the terminal show the same rows and the same
@@ -40,14 +41,54 @@ def _or_nan(value: float | None) -> float:
 
 
 def summary_grid(summary: dict) -> Grid | None:
-    """The grid of any summary that has one: a comparison's (``agents``, as written by
-    compare and by the reproductions and studies built on one) or a trade-off's
-    (``rows``); None for the others."""
+    """The grid of any summary that has one: a JAX comparison's (``eval_every``), a
+    comparison's (``agents``, as written by compare and by the reproductions and studies
+    built on one) or a trade-off's (``rows``); None for the others."""
+    if "eval_every" in summary:
+        return neural_grid(summary)
     if "agents" in summary:
         return comparison_grid(summary)
     if "rows" in summary:
         return tradeoff_grid(summary)
     return None
+
+
+def neural_grid(summary: dict) -> Grid:
+    """A comparison of the JAX agents (:func:`dynalab.experiments.neural.summarize_neural`):
+    one column per agent, mean [95% CI] over runs."""
+    agents = summary["agents"]
+    runs = summary["runs"]
+    measures: list[tuple[str, Callable[[dict], str]]] = []
+    solved = summary.get("solved_return")
+    if solved is not None:
+        measures.append(
+            (
+                f"real steps to return {solved:g}",
+                lambda e: (
+                    f"{estimate_text(e.get('steps_to_solved'))} ({e['solved_runs']}/{runs} runs)"
+                ),
+            )
+        )
+    measures.append(("final evaluation return", _cell("final_eval_return")))
+    measures.append(("mean evaluation return (area)", _cell("mean_eval_return")))
+    first = next(iter(agents.values()), {})
+    if "final_greedy_value" in first:
+        measures.append(("true value of the greedy policy", _cell("final_greedy_value")))
+        measures.append(("belief gap (believed - true)", _cell("final_belief_gap")))
+    if len(agents) > 1:
+        measures.append((f"P(better than {next(iter(agents))}, on the area)", _p_better))
+    measures.append(("wall s per run", lambda e: f"{e['wall_s_per_run']:.1f}"))
+    return Grid(
+        title=f"{summary['world']}: mean [95% CI] over {runs} runs, "
+        f"{summary['steps']:,} real steps each",
+        header=("measure", *agents),
+        rows=tuple((name, *(cell(entry) for entry in agents.values())) for name, cell in measures),
+        caption="",
+    )
+
+
+def _p_better(entry: dict) -> str:
+    return estimate_text(entry["p_better_than_first"]) if "p_better_than_first" in entry else "-"
 
 
 def tradeoff_grid(summary: dict) -> Grid:
