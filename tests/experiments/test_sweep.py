@@ -64,8 +64,14 @@ def read_sweep_file_text(text: str, tmp_path: Path | None = None):
 
 def test_a_sweep_writes_one_row_per_cell_and_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = RUNNER.invoke(app, ["sweep", str(write(tmp_path, SMALL)), "--out", str(out)])
+    result = RUNNER.invoke(
+        app, ["sweep", str(write(tmp_path, SMALL)), "--out", str(out), "--report"]
+    )
     assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text()
+    assert "fresh seeds" in page and "sensitivity-dyna-maze-dyna-q-n.png" in page
+    config = json.loads((out / "config.json").read_text())
+    assert config["command"] == "sweep" and config["argv"][:2] == ["dynalab", "sweep"]
     assert "dyna-q:alpha=0.5,n=" in result.stdout and "fresh seeds" in result.stdout
     with (out / "results.csv").open() as handle:
         rows = list(csv.DictReader(handle))

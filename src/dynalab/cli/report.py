@@ -21,7 +21,7 @@ def report(
     folder: Annotated[
         Path,
         typer.Argument(
-            metavar="DIR", help="A run folder (of compare, reproduce, study, tradeoff)."
+            metavar="DIR", help="A run folder (of compare, reproduce, study, tradeoff, sweep)."
         ),
     ],
 ) -> None:

@@ -14,15 +14,18 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
-from dynalab.analysis.stats import Estimate
 from dynalab.cli.app import app
-from dynalab.cli.common import BadInputError, check_positive, fail, plain_console
+from dynalab.cli.common import BadInputError, check_positive, command_line, fail, plain_console
+from dynalab.cli.report import REPORT_HELP, report_after_run
+from dynalab.cli.tables import grid_table
+from dynalab.experiments.summary_grid import sweep_grid
+from dynalab.runfolder import write_config
 
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     file: Path | None = typer.Argument(None, help="The sweep file (TOML; see --example)."),
     example: bool = typer.Option(False, "--example", help="Print a commented sweep file."),
     out: Path | None = typer.Option(None, "--out", help="Sweep folder (default runs/<stem>)."),
@@ -35,6 +38,7 @@ def sweep(
     ),
     force: bool = typer.Option(False, "--force", help="Start a folder of another sweep over."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    with_report: bool = typer.Option(False, "--report", help=REPORT_HELP),
 ) -> None:
     """Run every world x agent setting of a sweep file, each cell's runs from its own
     seed; finished cells are kept, so rerunning the command resumes."""
@@ -61,6 +65,8 @@ def sweep(
         finished = prepare_sweep_folder(folder, spec, file.read_text(encoding="utf-8"), force)
     except (BadInputError, SweepFileError, SweepFolderError) as error:
         fail(str(error))
+    config = {"command": "sweep", "file": str(file), "backend": backend, "jobs": jobs}
+    write_config(folder, {**config, "sweep": spec.to_dict(), "argv": command_line(ctx)})
     total = cell_count(spec)
     console = plain_console()
     if not quiet:
@@ -91,9 +97,11 @@ def sweep(
             )
         except RayUnavailableError as error:
             fail(str(error))
-    Console().print(best_table(summarize_sweep(spec, results)))
+    Console().print(grid_table(sweep_grid(summarize_sweep(spec, results))))
     if not quiet:
         console.print(f"sweep folder: {folder}", highlight=False)
+    if with_report:
+        report_after_run(folder, quiet)
 
 
 def check_ray_extra() -> None:
@@ -105,28 +113,3 @@ def check_ray_extra() -> None:
             "--backend ray needs ray, which is not installed: pip install 'dynalab[ray]' "
             "(make test installs it)"
         ) from None
-
-
-def best_table(summary: dict) -> Table:
-    """Each world's agents at their best setting: the tuning score and the score at
-    fresh seeds (mean over runs, 95% CI), and the settings tried."""
-    table = Table(title="Each agent's best setting, and its score again at fresh seeds")
-    for column in ("world", "agent", "best setting", "tuning score", "fresh seeds", "tried"):
-        table.add_column(column)
-    measures = []
-    for world, agents in summary["tuned"].items():
-        measure = summary["score"][world]["measure"]
-        for agent, best in agents.items():
-            fresh = best["fresh_score"]
-            table.add_row(
-                world,
-                agent,
-                best["spec"],
-                str(Estimate(**best["tuning_score"])),
-                str(Estimate(**fresh)) if fresh is not None else "",
-                str(best["settings_tried"]),
-            )
-        table.add_section()
-        measures.append(f"{world}: {measure}")
-    table.caption = "score, " + "; ".join(measures)
-    return table

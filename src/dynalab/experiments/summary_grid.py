@@ -41,9 +41,12 @@ def _or_nan(value: float | None) -> float:
 
 
 def summary_grid(summary: dict) -> Grid | None:
-    """The grid of any summary that has one: a JAX comparison's (``eval_every``), a
+    """The grid of any summary that has one: a sweep's (``tuned``), a JAX comparison's
+    (``eval_every``), a
     comparison's (``agents``, as written by compare and by the reproductions and studies
     built on one) or a trade-off's (``rows``); None for the others."""
+    if "tuned" in summary:
+        return sweep_grid(summary)
     if "eval_every" in summary:
         return neural_grid(summary)
     if "agents" in summary:
@@ -51,6 +54,31 @@ def summary_grid(summary: dict) -> Grid | None:
     if "rows" in summary:
         return tradeoff_grid(summary)
     return None
+
+
+def sweep_grid(summary: dict) -> Grid:
+    """A sweep (:func:`dynalab.experiments.sweep.run.summarize_sweep`): per world and
+    agent, the best setting, its tuning score and its score again at fresh seeds."""
+    rows = []
+    measures = []
+    for world, agents in summary["tuned"].items():
+        for agent, best in agents.items():
+            rows.append(
+                (
+                    f"{agent} on {world}",
+                    best["spec"],
+                    estimate_text(best["tuning_score"]),
+                    estimate_text(best["fresh_score"]),
+                    str(best["settings_tried"]),
+                )
+            )
+        measures.append(f"score on {world}: {summary['score'][world]['measure']}")
+    return Grid(
+        title="Each agent's best setting, and its score again at fresh seeds",
+        header=("agent", "best setting", "tuning score", "fresh seeds", "settings tried"),
+        rows=tuple(rows),
+        caption="\n".join(measures),
+    )
 
 
 def neural_grid(summary: dict) -> Grid:

@@ -7,7 +7,9 @@
   cells in flight, and a rerun runs only the cells without a record;
 - ``results.csv``: one row per cell and run, every hyper-parameter a column;
   ``summary.json``: per cell the mean score with its 95% interval, and each agent's best
-  setting per world.
+  setting per world, its score again at fresh seeds; ``sensitivity-*.png``;
+- ``config.json`` (the command line, backend, versions, as every run folder has) and, with
+  ``--report`` or ``dynalab report``, ``report.html``.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def prepare_sweep_folder(folder: Path, sweep: SweepSpec, text: str, force: bool)
 def _start_over(folder: Path) -> None:
     """Remove what a previous sweep wrote (its own files only)."""
     shutil.rmtree(folder / CELLS_FOLDER, ignore_errors=True)
-    for name in (RESULTS_FILE, SUMMARY_FILE, SWEEP_JSON, SWEEP_FILE):
+    for name in (RESULTS_FILE, SUMMARY_FILE, SWEEP_JSON, SWEEP_FILE, "config.json", "report.html"):
         (folder / name).unlink(missing_ok=True)
     for picture in folder.glob("sensitivity-*.png"):
         picture.unlink()
