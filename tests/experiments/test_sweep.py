@@ -89,7 +89,8 @@ def test_a_sweep_writes_one_row_per_cell_and_run(tmp_path: Path) -> None:
     best = summary["tuned"]["dyna-maze"]["dyna-q"]
     means = {c["spec"]: c["score"]["mean"] for c in summary["cells"] if c["agent"] == "dyna-q"}
     assert best["tuning_score"]["mean"] == min(means.values()) == means[best["spec"]]
-    assert best["settings_tried"] == 2
+    assert best["settings_tried"] == 2 and best["k"] == 2  # both grids have 2 settings
+    assert best["expected_best_of_k"] == best["tuning_score"]["mean"]  # k = the whole grid
     fresh = [float(row["score"]) for row in evaluation if row["agent"] == "dyna-q"]
     assert best["fresh_score"]["mean"] == pytest.approx(sum(fresh) / 2)
     assert {row["spec"] for row in evaluation if row["agent"] == "dyna-q"} == {best["spec"]}
@@ -231,3 +232,19 @@ learning_starts = 100
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3 * 2 and {row["planning_updates"] for row in rows} == {""}
     assert all(0.0 <= float(row["score"]) <= 1.0 for row in rows)  # the maze pays 1 at the goal
+
+
+def test_the_expected_best_of_k_settings_is_the_mean_over_every_draw() -> None:
+    """Against enumerating every k-subset of the grid (the draw is uniform over them)."""
+    import itertools
+    import random
+
+    from dynalab.experiments.sweep.run import expected_best
+
+    rng = random.Random(7)
+    means = [rng.uniform(0, 100) for _ in range(7)]
+    for k in (1, 3, 7):
+        for lower in (False, True):
+            pick = min if lower else max
+            draws = [pick(subset) for subset in itertools.combinations(means, k)]
+            assert expected_best(means, k, lower) == pytest.approx(sum(draws) / len(draws))

@@ -61,6 +61,7 @@ def sweep_grid(summary: dict) -> Grid:
     agent, the best setting, its tuning score and its score again at fresh seeds."""
     rows = []
     measures = []
+    k = 0
     for world, agents in summary["tuned"].items():
         for agent, best in agents.items():
             rows.append(
@@ -70,14 +71,29 @@ def sweep_grid(summary: dict) -> Grid:
                     estimate_text(best["tuning_score"]),
                     estimate_text(best["fresh_score"]),
                     str(best["settings_tried"]),
+                    f"{best['expected_best_of_k']:.4g}",
                 )
             )
+            k = best["k"]
         measures.append(f"score on {world}: {summary['score'][world]['measure']}")
     return Grid(
         title="Each agent's best setting, and its score again at fresh seeds",
-        header=("agent", "best setting", "tuning score", "fresh seeds", "settings tried"),
+        header=(
+            "agent",
+            "best setting",
+            "tuning score",
+            "fresh seeds",
+            "settings tried",
+            f"expected best of {k}",
+        ),
         rows=tuple(rows),
-        caption="\n".join(measures),
+        caption="\n".join(
+            [
+                *measures,
+                f"expected best of {k}: the mean score of the best of {k} settings drawn at "
+                "random from the agent's grid (an equal tuning budget)",
+            ]
+        ),
     )
 
 

@@ -17,6 +17,7 @@ score at fresh seeds, the settings tried) and the sensitivity figures.
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -182,10 +183,24 @@ def result_columns(sweep: SweepSpec) -> list[str]:
     ]
 
 
+def expected_best(means: Sequence[float], k: int, lower_is_better: bool) -> float:
+    """The expected best of ``k`` settings drawn at random (without replacement) from a
+    grid whose settings score ``means``: what an agent gets from a tuning budget of
+    ``k`` settings, so agents with grids of different sizes compare at an equal budget
+    (expected validation performance; Dodge et al. 2019, EMNLP; Jordan et al. 2020,
+    ICML). The i-th worst of n is the best of the draw with probability
+    C(i-1, k-1) / C(n, k)."""
+    ordered = sorted(means, reverse=lower_is_better)  # worst first
+    n = len(ordered)
+    total = math.comb(n, k)
+    return sum(value * math.comb(i, k - 1) / total for i, value in enumerate(ordered))
+
+
 def summarize_sweep(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Per tuning cell the mean score with its 95% interval; per world its score's
     meaning; per world and agent (``tuned``) the best setting, its tuning score, its
-    score at fresh seeds and how many settings were tried."""
+    score at fresh seeds, how many settings were tried, and the expected best of ``k``
+    random settings, ``k`` the smallest grid's size (:func:`expected_best`)."""
     cells = []
     scores: dict[str, dict[str, Any]] = {}
     fresh = {}
@@ -209,13 +224,16 @@ def summarize_sweep(sweep: SweepSpec, results: Sequence[dict[str, Any]]) -> dict
             "lower_is_better": result["lower_is_better"],
         }
     tuned: dict[str, dict[str, Any]] = {}
+    budget = min(len(grid.settings()) for grid in sweep.agents)
     for (world, agent), result in best_cells(results).items():
-        tried = sum(1 for c in cells if c["world"] == world and c["agent"] == agent)
+        means = [c["score"]["mean"] for c in cells if c["world"] == world and c["agent"] == agent]
         tuned.setdefault(world, {})[agent] = {
             "spec": result["spec"],
             "tuning_score": mean_ci(result["score"], seed=sweep.seed).to_dict(),
             "fresh_score": fresh.get((world, agent)),
-            "settings_tried": tried,
+            "settings_tried": len(means),
+            "expected_best_of_k": expected_best(means, budget, result["lower_is_better"]),
+            "k": budget,
         }
     return {"sweep": sweep.to_dict(), "score": scores, "cells": cells, "tuned": tuned}
 
