@@ -17,3 +17,12 @@ def test_every_compiled_function_lives_in_a_fingerprinted_package() -> None:
     }
     assert compiled, "no compiled function found: the pattern no longer matches"
     assert compiled <= set(KERNEL_PACKAGES), compiled - set(KERNEL_PACKAGES)
+
+
+def test_the_cache_warm_up_compiles_every_kind() -> None:
+    """tests/conftest.py warms one agent per compiled kind before the suite."""
+    from dynalab.agents.kinds import Kind
+    from dynalab.specs.agents import parse_agent_spec
+    from tests.conftest import WARM_SPECS
+
+    assert {parse_agent_spec(spec).kind for spec in WARM_SPECS} == set(Kind)
