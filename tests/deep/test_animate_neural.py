@@ -68,3 +68,35 @@ def test_animate_refuses_what_the_jax_agents_cannot_do() -> None:
         assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_greedy_path_on_q_star_is_a_shortest_path_and_stops_at_the_goal() -> None:
+    """The evaluation episode a JAX panel draws, on the true Q*: the shortest path (14
+    steps on the Dyna maze, 15 cells) ending at the goal; on Q = 0 it walks the lowest
+    action into the wall until the cap."""
+    from dynalab.envs.builtin import dyna_maze
+    from dynalab.envs.ground_truth import value_iteration
+    from dynalab.experiments.animate import greedy_path
+
+    maze = dyna_maze()
+    mdp = maze.to_mdp()
+    q_star, _ = value_iteration(mdp, 0.95)
+    path = greedy_path(mdp, q_star, mdp.n_states)
+    assert len(path) == 15 and path[0] == maze.state(*maze.start)
+    assert path[-1] == maze.state(*maze.goals[0])
+    assert len(greedy_path(mdp, np.zeros_like(q_star), 30)) == 31
+
+
+def test_a_jax_panel_draws_each_evaluation_episode() -> None:
+    from dynalab.experiments.animate import _panel, greedy_path, neural_frames
+    from dynalab.specs.agents import parse_agent_specs
+    from dynalab.specs.worlds import parse_env_spec
+
+    world = parse_env_spec("dyna-maze")
+    (agent,) = parse_agent_specs([SMALL])
+    frames = neural_frames(world, agent, seed=4, steps=200, every=100)
+    mdp = world.schedule.first
+    panel = _panel(SMALL, frames, frames.real_step, "simulated transitions", mdp)
+    assert len(panel.path) == 3
+    for table, path in zip(frames.q, panel.path, strict=True):
+        assert np.array_equal(path, greedy_path(mdp, table, mdp.n_states))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dynalab.envs.mdp import ArrayMDP
 from dynalab.experiments.figures import greedy_action_mask
 from dynalab.plots.animation import AnimationPanel, maze_animation, save_animation
 from dynalab.run.recording import Frames, record_run
@@ -113,7 +114,17 @@ def animate(
         else "simulated transitions"
         for agent in agents
     }
-    panels = [_panel(label, frames, clock, counters[label]) for label, frames in runs.items()]
+    evaluated = {agent.label for agent in agents if agent.config.backend != "tabular"}
+    panels = [
+        _panel(
+            label,
+            frames,
+            clock,
+            counters[label],
+            world.schedule.first if label in evaluated else None,
+        )
+        for label, frames in runs.items()
+    ]
     mazes = world.changing.mazes if world.changing is not None else (world.maze,)
     title = (
         f"{world.name}: greedy policy over V = max_a Q, seed {seed}, a frame every {every} "
@@ -131,7 +142,8 @@ def neural_frames(world: World, agent: AgentSpec, *, seed: int, steps: int, ever
     """Frames of a JAX agent's run 0 of ``seed`` on the maze's one-hot world: Q of every
     cell from the network at each evaluation point (every ``every`` real steps, which
     round ``steps`` up to a multiple). The frames have no agent position (-1): a network's
-    values are read off after the steps, not while acting. ``planning_updates`` counts
+    values are read off after the steps, not while acting; the panel draws instead the
+    greedy evaluation episode of each point (:func:`greedy_path`). ``planning_updates`` counts
     the simulated transitions a dyna-dqn stored (0 for dqn)."""
     from dynalab.deep.agents.dqn import dqn_config
     from dynalab.deep.budget import Budget
@@ -159,8 +171,33 @@ def neural_frames(world: World, agent: AgentSpec, *, seed: int, steps: int, ever
     )
 
 
-def _panel(label: str, frames: Frames, clock: np.ndarray, counter: str) -> AnimationPanel:
-    """The frames of one run on the shared clock: at each tick, its latest frame."""
+def greedy_path(mdp: ArrayMDP, q: np.ndarray, cap: int) -> np.ndarray:
+    """The cells a greedy evaluation episode visits from the start (the most likely start
+    and outcome where there are several), ties to the lowest action as the JAX
+    evaluation breaks them, until it ends or ``cap`` steps."""
+    state = int(np.argmax(mdp.start_prob))
+    visited = [state]
+    for _ in range(cap):
+        action = int(np.argmax(q[state]))
+        outcome = int(np.argmax(mdp.prob[state, action]))
+        if mdp.terminal[state, action, outcome]:
+            visited.append(int(mdp.next_state[state, action, outcome]))
+            break
+        state = int(mdp.next_state[state, action, outcome])
+        visited.append(state)
+    return np.asarray(visited, dtype=np.int64)
+
+
+def _panel(
+    label: str,
+    frames: Frames,
+    clock: np.ndarray,
+    counter: str,
+    evaluated_on: ArrayMDP | None = None,
+) -> AnimationPanel:
+    """The frames of one run on the shared clock: at each tick, its latest frame; with
+    ``evaluated_on`` (frames that are evaluation points), each frame's greedy evaluation
+    episode on that MDP as a path."""
     index = np.searchsorted(frames.real_step, clock, side="right") - 1
     q = frames.q[index]
     last = len(frames) - 1
@@ -181,4 +218,7 @@ def _panel(label: str, frames: Frames, clock: np.ndarray, counter: str) -> Anima
         caption=captions,
         world=frames.world[index],
         changed=changed,
+        path=None
+        if evaluated_on is None
+        else [greedy_path(evaluated_on, table, evaluated_on.n_states) for table in q],
     )

@@ -58,7 +58,8 @@ class AnimationPanel:
     """One agent's run as frames: ``values[f]`` (V per state), ``greedy[f]`` (a boolean
     state x action mask of the arrows to draw), ``state[f]`` (the agent's cell, -1 for
     none), ``caption[f]`` (the counters line), ``world[f]`` (index of the maze in force)
-    and, optionally, ``changed[f]`` (states to outline)."""
+    and, optionally, ``changed[f]`` (states to outline) and ``path[f]`` (the cells of a
+    greedy evaluation episode from the start, drawn as a line ending at the agent)."""
 
     label: str
     values: np.ndarray
@@ -67,6 +68,7 @@ class AnimationPanel:
     caption: Sequence[str]
     world: np.ndarray
     changed: np.ndarray | None = None
+    path: Sequence[np.ndarray] | None = None
 
 
 def maze_animation(
@@ -209,6 +211,7 @@ def _panel_updater(
     (agent,) = ax.plot(
         [], [], "o", color=AGENT_COLOR, markersize=9, markeredgecolor="black", zorder=5
     )
+    (trail,) = ax.plot([], [], "-", color=AGENT_COLOR, linewidth=2.5, alpha=0.85, zorder=4.5)
     ax.set_xticks([])  # the cells speak for themselves; tick labels cost a third of a frame
     ax.set_yticks([])
     ax.set_xlabel("")
@@ -238,6 +241,10 @@ def _panel_updater(
             changed = np.flatnonzero(panel.changed[frame] & policy_cells)
             arrows.append(_outline_cells(ax, changed, maze.cols))
         state = int(panel.state[frame])
+        if panel.path is not None:
+            rows, cols = np.divmod(np.asarray(panel.path[frame]), maze.cols)
+            trail.set_data(cols, rows)
+            state = int(panel.path[frame][-1]) if len(panel.path[frame]) else -1
         if state >= 0:
             row, col = divmod(state, maze.cols)
             agent.set_data([col], [row])
