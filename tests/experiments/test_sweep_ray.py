@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -73,38 +74,42 @@ def test_a_head_started_apart_and_joined_by_address_gives_the_local_numbers(
     local_scores, tmp_path: Path
 ) -> None:
     """As README's cluster recipe: token authentication on (RAY_AUTH_MODE=token, the
-    token in Ray's default file) for the head and for the sweep joining it."""
+    token in Ray's default file) for the head and for the sweep joining it, by the
+    loopback address."""
     path, expected = local_scores
     ray_cli = str(Path(sys.executable).parent / "ray")
     port = free_port()
     environment = dict(os.environ, RAY_AUTH_MODE="token")
-    start = [ray_cli, "start", "--head", f"--port={port}", "--num-cpus=2"]
+    start = [ray_cli, "start", "--head", f"--port={port}", "--num-cpus=2", "--block"]
     start += ["--include-dashboard=false", "--disable-usage-stats"]
-    subprocess.run(start, check=True, capture_output=True, timeout=120, env=environment)
+    # its own process group, so that stopping it stops this head and nothing else
+    head = subprocess.Popen(
+        start,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
-        address = f"{_head_address(environment)}:{port}"
-        options = ("--backend", "ray", "--address", address)
+        _wait_for_port(port, head)
+        options = ("--backend", "ray", "--address", f"127.0.0.1:{port}")
         run_sweep(path, tmp_path / "head", *options, env=environment)
     finally:
-        subprocess.run([ray_cli, "stop", "--force"], capture_output=True, timeout=120)
+        os.killpg(head.pid, signal.SIGTERM)
+        head.wait(timeout=60)
     assert sweep_scores(tmp_path / "head") == expected
 
 
-def _head_address(environment: dict) -> str:
-    """The head's address as Ray registered it (this machine's own)."""
-    script = (
-        "import ray; ray.init(address='auto', logging_level='error');"
-        "print(ray.nodes()[0]['NodeManagerAddress'])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        env=environment,
-    )
-    return done.stdout.strip().splitlines()[-1]
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    """Until the head listens on ``port`` (two minutes at most)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "ray start --head exited"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"no Ray head on port {port}")
 
 
 def test_a_worker_killed_while_it_runs_a_cell_is_retried_to_the_same_numbers(
