@@ -55,7 +55,13 @@ def _ray_start_seconds(jobs: int) -> float:
     import ray
 
     started = time.perf_counter()
-    ray.init(num_cpus=jobs, include_dashboard=False, log_to_driver=False, logging_level="warning")
+    ray.init(
+        address="local",
+        num_cpus=jobs,
+        include_dashboard=False,
+        log_to_driver=False,
+        logging_level="warning",
+    )
     ray.shutdown()
     return time.perf_counter() - started
 

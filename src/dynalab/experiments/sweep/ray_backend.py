@@ -46,8 +46,12 @@ def ray_session(address: str | None, jobs: int) -> Iterator[None]:
         if address:
             ray.init(address=address, log_to_driver=False, logging_level="warning")
         else:
-            ray.init(
-                num_cpus=jobs, include_dashboard=False, log_to_driver=False, logging_level="warning"
+            ray.init(  # "local": a new Ray, whatever other cluster this machine runs
+                address="local",
+                num_cpus=jobs,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level="warning",
             )
     except ConnectionError as error:
         raise RayUnavailableError(
