@@ -52,17 +52,12 @@ def _timed_sweep(text: str, jobs: int, backend: str = "local") -> tuple[float, i
 
 
 def _ray_start_seconds(jobs: int) -> float:
-    import ray
+    """Seconds to start and stop the local Ray a sweep starts (its own session code)."""
+    from dynalab.experiments.sweep.ray_backend import ray_session
 
     started = time.perf_counter()
-    ray.init(
-        address="local",
-        num_cpus=jobs,
-        include_dashboard=False,
-        log_to_driver=False,
-        logging_level="warning",
-    )
-    ray.shutdown()
+    with ray_session(None, jobs):
+        pass
     return time.perf_counter() - started
 
 
