@@ -375,7 +375,7 @@ def test_bare_gym_id_or_file_suggests_its_prefix(tmp_path: Path) -> None:
         ("dyna-maze:scale=x", "expected an integer from 1 to 100, got 'x'"),
         ("dyna-maze:scale=101", "expected an integer from 1 to 100, got '101'"),
         ("dyna-maze:scal=2", "unknown key 'scal' for env 'dyna-maze'"),
-        ("blocking-maze:scale=2", "env 'blocking-maze' takes no keys, got 'scale'"),
+        ("blocking-maze:scale=2", "unknown key 'scale' for env 'blocking-maze'"),
         ("dyna-maze:scale=2,scale=3", "duplicate key 'scale'"),
         ("", "empty env spec in --env ''"),
         ("maze:", "missing path after 'maze:'"),
@@ -389,7 +389,9 @@ def test_malformed_env_specs(spec: str, expected: str) -> None:
 
 
 def test_unknown_builtin_key_suggests() -> None:
-    assert env_error("dyna-maze:scal=2").endswith("keys: scale; did you mean 'scale'?")
+    assert env_error("dyna-maze:scal=2").endswith(
+        "keys: scale, obs, upscale; did you mean 'scale'?"
+    )
 
 
 def test_gym_unknown_id_keeps_gymnasiums_suggestion() -> None:

@@ -4,12 +4,8 @@ The world samples the MDP's outcome tables (``dynalab.envs.mdp.ArrayMDP``) exact
 tabular lab does: the first state from ``start_prob``, outcome ``k`` of ``(s, a)`` with
 probability ``prob[s, a, k]``, then ``next_state``, ``reward`` and ``terminal`` of that
 outcome; the time limit ``max_steps`` truncates. The agent does not see the state index
-but an observation of it:
-
-* ``one-hot`` - the state's indicator vector (a table in disguise: a linear Q-network on it
-  *is* a Q table);
-* ``coords`` - a maze cell's ``(row, col)``, each scaled to [0, 1], so that nearby cells
-  look alike and the network must generalise.
+but an observation of it, a row of a table (:mod:`dynalab.envs.views`: one-hot cells,
+a maze's coordinates or its pictures).
 
 Tables live in the compiled program as constants: meant for worlds of up to some
 thousands of states.
@@ -26,9 +22,7 @@ import numpy as np
 from dynalab.deep.worlds import Step, World
 from dynalab.envs.maze import Maze
 from dynalab.envs.mdp import ArrayMDP
-
-OBSERVATIONS = ("one-hot", "coords")
-"""How a tabular world shows its state to a network."""
+from dynalab.envs.views import maze_observations, one_hot_observations
 
 
 class CellState(NamedTuple):
@@ -38,35 +32,18 @@ class CellState(NamedTuple):
     time: jax.Array
 
 
-def state_observations(mdp: ArrayMDP, observation: str, cols: int | None = None) -> np.ndarray:
-    """``table[s]``: the float32 observation of state ``s`` (see the module docstring).
-
-    ``coords`` needs the maze's number of columns ``cols`` (state ``s`` is cell
-    ``divmod(s, cols)``). Raises ValueError for an unknown observation.
-    """
-    n_states = mdp.n_states
-    if observation == "one-hot":
-        return np.eye(n_states, dtype=np.float32)
-    if observation == "coords":
-        if cols is None or cols < 1 or n_states % cols:
-            raise ValueError(f"coords observations need the maze's columns, got cols={cols}")
-        rows = n_states // cols
-        row, col = np.divmod(np.arange(n_states), cols)
-        scaled = np.stack([row / max(rows - 1, 1), col / max(cols - 1, 1)], axis=1)
-        return scaled.astype(np.float32)
-    raise ValueError(f"observation must be one of {', '.join(OBSERVATIONS)}, got {observation!r}")
-
-
 def _log(probabilities: np.ndarray) -> jax.Array:
     with np.errstate(divide="ignore"):
         return jnp.asarray(np.log(probabilities), jnp.float32)
 
 
-def array_mdp_world(
-    mdp: ArrayMDP, observation: str = "one-hot", *, cols: int | None = None
-) -> World:
-    """The JAX world that samples ``mdp`` and shows ``observation`` of its states."""
-    table = state_observations(mdp, observation, cols)
+def array_mdp_world(mdp: ArrayMDP, table: np.ndarray | None = None) -> World:
+    """The JAX world that samples ``mdp`` and shows ``table[s]`` of state ``s`` (one-hot
+    cells by default)."""
+    if table is None:
+        table = one_hot_observations(mdp.n_states)
+    if len(table) != mdp.n_states:
+        raise ValueError(f"need one observation per state ({mdp.n_states}), got {len(table)}")
     observations = jnp.asarray(table)
     log_start = _log(mdp.start_prob)
     log_prob = _log(mdp.prob)
@@ -100,6 +77,7 @@ def array_mdp_world(
     )
 
 
-def maze_world(maze: Maze, observation: str = "one-hot") -> World:
-    """The JAX world of a dynalab maze, its cells shown as ``observation``."""
-    return array_mdp_world(maze.to_mdp(), observation, cols=maze.cols)
+def maze_world(maze: Maze, observation: str = "one-hot", upscale: int = 1) -> World:
+    """The JAX world of a dynalab maze, its cells shown as ``observation`` (one of
+    :data:`dynalab.envs.views.OBSERVATIONS`; ``upscale`` pixels per cell side)."""
+    return array_mdp_world(maze.to_mdp(), maze_observations(maze, observation, upscale))

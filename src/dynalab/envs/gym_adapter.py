@@ -8,7 +8,8 @@
   drawing all randomness from ``self.np_random`` with the same compiled samplers the fast
   path uses.
 * :func:`register_envs` registers the builtin worlds (the book's chapter-8 mazes, the
-  slippery cliff and the swamp maze) as ``dynalab/...-v0`` ids.
+  slippery cliff and the swamp maze) as ``dynalab/...-v0`` ids, and as pictures
+  (``dynalab/...-pixels-v0``).
 
 Every refusal is an :class:`UnsupportedEnvError` with a one-line message, so the CLI can
 print it as is.
@@ -34,6 +35,12 @@ BUILTIN_ENV_IDS: dict[str, str] = {
     "dynalab/SwampMaze-v0": "swamp-maze",
 }
 """Gymnasium ids registered by :func:`register_envs`, mapped to their builtin world names."""
+
+PIXEL_ENV_IDS: dict[str, str] = {
+    env_id.replace("-v0", "-pixels-v0"): world for env_id, world in BUILTIN_ENV_IDS.items()
+}
+"""The same worlds observed as pictures (:mod:`dynalab.envs.pixels`): ``dynalab/DynaMaze-pixels-v0``
+and friends; ``gymnasium.make(id, upscale=K)`` draws each cell as KxK pixels."""
 
 
 class UnsupportedEnvError(ValueError):
@@ -331,18 +338,21 @@ def make_builtin_env(world: str, **kwargs: Any) -> TabularEnv:
 
 
 def register_envs() -> None:
-    """Register the builtin mazes as ``dynalab/<Name>-v0`` Gymnasium ids; safe to repeat.
+    """Register the builtin mazes as ``dynalab/<Name>-v0`` Gymnasium ids, and as pictures
+    ``dynalab/<Name>-pixels-v0``; safe to repeat.
 
     They get no ``TimeLimit`` (``max_episode_steps=None``): the world's own ``max_steps``,
     when it has one, is enforced by :class:`TabularEnv` itself, because the world is not
     built at registration time.
     """
-    for env_id, world in BUILTIN_ENV_IDS.items():
-        if env_id in gymnasium.registry:
-            continue
-        gymnasium.register(
-            id=env_id,
-            entry_point="dynalab.envs.gym_adapter:make_builtin_env",
-            kwargs={"world": world},
-            max_episode_steps=None,
-        )
+    entry_points = (
+        (BUILTIN_ENV_IDS, "dynalab.envs.gym_adapter:make_builtin_env"),
+        (PIXEL_ENV_IDS, "dynalab.envs.pixels:make_pixel_env"),
+    )
+    for ids, entry_point in entry_points:
+        for env_id, world in ids.items():
+            if env_id in gymnasium.registry:
+                continue
+            gymnasium.register(
+                id=env_id, entry_point=entry_point, kwargs={"world": world}, max_episode_steps=None
+            )

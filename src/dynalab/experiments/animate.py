@@ -139,7 +139,7 @@ def animate(
 
 
 def neural_frames(world: World, agent: AgentSpec, *, seed: int, steps: int, every: int) -> Frames:
-    """Frames of a JAX agent's run 0 of ``seed`` on the maze's one-hot world: Q of every
+    """Frames of a JAX agent's run 0 of ``seed`` on the maze seen as the spec says: Q of every
     cell from the network at each evaluation point (every ``every`` real steps, which
     round ``steps`` up to a multiple). The frames have no agent position (-1): a network's
     values are read off after the steps, not while acting; the panel draws instead the
@@ -152,7 +152,7 @@ def neural_frames(world: World, agent: AgentSpec, *, seed: int, steps: int, ever
 
     total = every * math.ceil(steps / every)
     _, metrics = train_runs(
-        maze_world(world.maze),
+        maze_world(world.maze, world.observation, world.upscale),
         dqn_config(agent.config),
         Budget(total, every, eval_episodes=1),
         seed=seed,

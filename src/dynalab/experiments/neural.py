@@ -74,8 +74,9 @@ def stepped_from_python(world: World) -> bool:
 
 
 def _jax_world(world: World) -> object:
-    """The JAX world the agents learn on: a gymnax twin, the table's one-hot cells, or
-    (stepped from Python) the env's shapes."""
+    """The JAX world the agents learn on: a gymnax twin, a maze seen as the spec says
+    (one-hot, coords or pixels), an array MDP's one-hot cells, or (stepped from Python)
+    the env's shapes."""
     from dynalab.deep.gym_loop import shapes_world
     from dynalab.deep.tabular import array_mdp_world, maze_world
     from dynalab.deep.worlds import gymnax_world
@@ -85,7 +86,7 @@ def _jax_world(world: World) -> object:
     if world.vector_obs:
         return gymnax_world(world.name)
     if world.maze is not None:
-        return maze_world(world.maze)
+        return maze_world(world.maze, world.observation, world.upscale)
     return array_mdp_world(world.schedule.first)
 
 

@@ -2,9 +2,12 @@
 
     dyna-maze    blocking-maze    shortcut-maze    dyna-maze:scale=3
     maze:PATH                              a maze text file (see dynalab.envs.maze_text)
+    dyna-maze:obs=pixels,upscale=2         how the neural agents see a maze (one-hot, coords,
+    maze:PATH:obs=coords                   pixels); the tabular agents see the state itself
     gym:ID[:key=value,...]                 gymnasium.make(ID, key=value, ...)
 
-Whitespace around names, keys and values is ignored; a ``maze:`` path is taken as typed.
+Whitespace around names, keys and values is ignored; a ``maze:`` path is taken as typed
+(a last ``:key=value,...`` part is read as keys unless the whole text names a file).
 A gym ID cannot contain ``:`` and no value can contain ``,``.
 """
 
@@ -29,6 +32,8 @@ from dynalab.envs.gym_adapter import (
 from dynalab.envs.maze import DEFAULT_NAME, Maze
 from dynalab.envs.maze_text import load_maze
 from dynalab.envs.mdp import WorldSchedule
+from dynalab.envs.pixels import MAX_UPSCALE
+from dynalab.envs.views import OBSERVATIONS
 from dynalab.specs.text import (
     ENV_OPTION,
     SpecError,
@@ -37,7 +42,7 @@ from dynalab.specs.text import (
     split_name,
     split_pairs,
 )
-from dynalab.values import Parser, closest, did_you_mean, int_in_range
+from dynalab.values import Parser, closest, did_you_mean, int_in_range, one_of
 
 MAX_SCALE = 100
 """Largest ``dyna-maze:scale=K``: 540,000 states, built in about a second."""
@@ -46,6 +51,9 @@ MAX_SCALE = 100
 _BUILTIN_ENV_KEYS: dict[str, tuple[str, ...]] = {"dyna-maze": ("scale",)}
 """Keys each built-in world takes (passed to its factory); absent names take none."""
 
+_VIEW_KEYS = ("obs", "upscale")
+"""Keys every maze takes: how the neural agents observe it (:mod:`dynalab.envs.views`)."""
+
 
 ENV_HELP: list[tuple[str, str]] = [
     *((name, world.description) for name, world in BUILTIN_WORLDS.items()),
@@ -53,6 +61,13 @@ ENV_HELP: list[tuple[str, str]] = [
         "dyna-maze:scale=K",
         "Dyna maze at K times the resolution (each cell a KxK block), as in Sutton & Barto "
         f"Example 8.4; K an integer from 1 to {MAX_SCALE}.",
+    ),
+    (
+        "MAZE:obs=VIEW[,upscale=K]",
+        "any maze (built-in or maze:PATH:obs=...) as the neural agents see it: one-hot "
+        "(default), coords (row, col) or pixels (walls, agent, goal, cliffs, swamps in "
+        f"their own channels; K pixels per cell, 1 to {MAX_UPSCALE}); tabular agents see "
+        "the state itself.",
     ),
     (
         "maze:PATH",
@@ -82,7 +97,8 @@ class World:
     ``shortest_path`` is, for mazes, the fewest moves from the start to a goal at step 0;
     ``make_env`` builds a fresh Gymnasium env (gym specs only); ``vector_obs`` says its
     observations are vectors (a ``Box`` space with ``Discrete`` actions, as CartPole's):
-    only the neural agents learn there, on the env's JAX twin.
+    only the neural agents learn there, on the env's JAX twin. ``observation`` and
+    ``upscale`` say how the neural agents see a maze (:func:`dynalab.envs.views.maze_observations`).
     """
 
     spec: str
@@ -94,6 +110,8 @@ class World:
     shortest_path: int | None = None
     make_env: Callable[[], gymnasium.Env] | None = None
     vector_obs: bool = False
+    observation: str = "one-hot"
+    upscale: int = 1
 
     @property
     def true_mdp_known(self) -> bool:
@@ -101,7 +119,11 @@ class World:
         return self.schedule is not None
 
 
-_ENV_VALUE_PARSERS: dict[str, Parser] = {"scale": int_in_range(1, MAX_SCALE)}
+_ENV_VALUE_PARSERS: dict[str, Parser] = {
+    "scale": int_in_range(1, MAX_SCALE),
+    "obs": one_of(OBSERVATIONS),
+    "upscale": int_in_range(1, MAX_UPSCALE),
+}
 """How each built-in world key's value is read."""
 
 
@@ -122,8 +144,16 @@ def _unknown_env(name: str, spec: str, where: str) -> SpecError:
     return SpecError(f"unknown env {name!r} in {where}; envs: {forms}{did_you_mean(form)}")
 
 
-def _maze_world(spec: str, name: str, built: Maze | ChangingMaze) -> World:
-    """A :class:`World` over a maze or a changing maze."""
+def _view(values: dict[str, object], where: str) -> dict[str, object]:
+    """The ``observation`` and ``upscale`` fields named by a maze spec's view keys."""
+    observation = str(values.pop("obs", "one-hot"))
+    if "upscale" in values and observation != "pixels":
+        raise SpecError(f"upscale applies to obs=pixels only, in {where}")
+    return {"observation": observation, "upscale": int(values.pop("upscale", 1))}
+
+
+def _maze_world(spec: str, name: str, built: Maze | ChangingMaze, view: dict[str, object]) -> World:
+    """A :class:`World` over a maze or a changing maze, seen through ``view``."""
     if isinstance(built, ChangingMaze):
         return World(
             spec=spec,
@@ -133,6 +163,7 @@ def _maze_world(spec: str, name: str, built: Maze | ChangingMaze) -> World:
             changing=built,
             change_steps=built.switch_steps[1:],
             shortest_path=built.first.shortest_path_length(),
+            **view,
         )
     return World(
         spec=spec,
@@ -140,16 +171,19 @@ def _maze_world(spec: str, name: str, built: Maze | ChangingMaze) -> World:
         schedule=WorldSchedule.static(built.to_mdp()),
         maze=built,
         shortest_path=built.shortest_path_length(),
+        **view,
     )
 
 
 def _builtin_world(spec: str, name: str, rest: str | None, where: str) -> World:
-    """A built-in world, its keys (``scale`` for dyna-maze) passed to its factory."""
+    """A built-in world, its keys (``scale`` for dyna-maze) passed to its factory, its
+    view keys (``obs``, ``upscale``) to the world."""
     pairs = {} if rest is None else split_pairs(rest, where)
-    keys = _BUILTIN_ENV_KEYS.get(name, ())
+    keys = (*_BUILTIN_ENV_KEYS.get(name, ()), *_VIEW_KEYS)
     kwargs = parse_values(pairs, _ENV_VALUE_PARSERS, f"env {name!r}", keys, where)
+    view = _view(kwargs, where)
     built = BUILTIN_WORLDS[name].factory(**kwargs)
-    return _maze_world(spec, built.name, built)
+    return _maze_world(spec, built.name, built, view)
 
 
 def _file_maze_world(spec: str, path: str, where: str) -> World:
@@ -160,12 +194,19 @@ def _file_maze_world(spec: str, path: str, where: str) -> World:
     """
     if not path:
         raise SpecError(f"missing path after 'maze:' in {where}; expected maze:PATH")
+    head, colon, tail = path.rpartition(":")
+    values: dict[str, object] = {}
+    if colon and "=" in tail and not os.path.isfile(path):
+        pairs = split_pairs(tail, where)
+        values = parse_values(pairs, _ENV_VALUE_PARSERS, "env 'maze'", _VIEW_KEYS, where)
+        path = head
+    view = _view(values, where)
     try:
         maze = load_maze(path)
     except ValueError as error:
         raise SpecError(f"bad maze in {where}: {error}") from None
     name = maze.name if maze.name != DEFAULT_NAME else Path(path).stem or DEFAULT_NAME
-    return _maze_world(spec, name, maze)
+    return _maze_world(spec, name, maze, view)
 
 
 def _gym_value(text: str) -> object:
