@@ -127,7 +127,7 @@ def test_config_json_records_versions_and_time(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "config.json").read_text())
     assert data["env"] == "dyna-maze" and data["seed"] == 3
     assert data["agents"][0]["planning_steps"] == 5
-    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 4
+    assert data["run_folder_version"] == RUN_FOLDER_VERSION == 5
     assert set(data["versions"]) == {"dynalab", "numpy", "numba", "scipy", "gymnasium", "python"}
     created = datetime.fromisoformat(data["created"])
     assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0

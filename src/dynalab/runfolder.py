@@ -17,8 +17,10 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
 - ``evals.csv``: columns :data:`EVAL_COLUMNS`, one row per agent, run and evaluation
   point of the neural agents (``dynalab.experiments.neural``): ``env_step`` real steps
   taken, the greedy policy's mean evaluation return and discounted return from the
-  start, the network's ``believed_value`` (max_a Q at the start), ``greedy_value`` (the
-  exact value of the greedy policy, on tables), the mean ``train_return`` of the training
+  start, the agent's ``believed_value`` (max_a Q at the start; dreamer: its critic's value),
+  ``greedy_value`` (the exact value of the greedy policy, on tables), ``policy_value``
+  (dreamer: the exact value of its actor's stochastic policy, on tables), the mean
+  ``train_return`` of the training
   episodes and the mean ``loss`` since the previous point, and dyna-dqn's model
   measures (``dynalab.deep.model_error``): ``model_error`` (one-step, normalised, on
   held-out real transitions), ``disagreement_rank`` (Spearman's correlation of the
@@ -26,7 +28,7 @@ A run folder holds (version :data:`RUN_FOLDER_VERSION`):
   ``rollout_error_10`` (open-loop error after 1..10 model steps from real states, over
   the variance of those states); empty where they do not apply. Only the header for
   tabular agents. Version 3 added this file, version 4 the disagreement and rollout
-  columns.
+  columns, version 5 ``policy_value``.
 - ``summary.json``: the reported numbers; nan written as ``null``.
 - ``*.png`` (plots), ``*.gif`` (animations) and ``report.html`` (:data:`REPORT_FILE`, the
   folder as one self-contained page, derived from the other files by
@@ -58,7 +60,7 @@ from dynalab.run.runner import RunResult
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-RUN_FOLDER_VERSION = 4
+RUN_FOLDER_VERSION = 5
 
 CONFIG_FILE = "config.json"
 EPISODES_FILE = "episodes.csv"
@@ -92,6 +94,7 @@ EVAL_COLUMNS = (
     "eval_discounted_return",
     "believed_value",
     "greedy_value",
+    "policy_value",
     "train_return",
     "loss",
     "model_error",

@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dynalab.agents.config import AgentConfig, AgentConfigError
-from dynalab.agents.keys import DEEP_KEYS, KEYS
+from dynalab.agents.key_set import KEYS
+from dynalab.agents.keys import DEEP_KEYS
 from dynalab.agents.registry import REGISTRY
 from dynalab.cli import app
 from dynalab.specs.agents import parse_agent_spec

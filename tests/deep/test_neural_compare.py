@@ -43,7 +43,7 @@ def test_compare_on_a_one_hot_maze_reports_the_exact_value(tmp_path: Path) -> No
     assert np.isfinite(evals["model_error"][dyna_rows][2:]).any()
     assert np.isnan(evals["model_error"][~dyna_rows]).all()  # dqn has no model
     config = json.loads((out / "config.json").read_text())
-    assert config["run_folder_version"] == RUN_FOLDER_VERSION == 4
+    assert config["run_folder_version"] == RUN_FOLDER_VERSION == 5
     assert config["steps"] == 200 and config["backend"] == "jax"
     summary = json.loads((out / "summary.json").read_text())
     final = summary["agents"][DQN]["final_greedy_value"]["mean"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dynalab.agents.config import AGENT_NAMES, AgentConfig
-from dynalab.agents.keys import KEYS
+from dynalab.agents.key_set import KEYS
 from dynalab.agents.registry import REGISTRY
 from dynalab.envs.builtin import BUILTIN_WORLDS, ChangingMaze
 from dynalab.envs.maze import Maze

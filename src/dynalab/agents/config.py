@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from dynalab.agents.keys import KEYS, SAMPLINGS, AgentConfigError
+from dynalab.agents.key_set import KEYS
+from dynalab.agents.keys import SAMPLINGS, AgentConfigError
 from dynalab.agents.kinds import Kind
 from dynalab.agents.registry import AGENT_NAMES, entry_of, resolve, spec_of
 from dynalab.models.tabular import ModelSpec

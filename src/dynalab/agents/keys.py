@@ -445,7 +445,3 @@ DYNA_KEYS: tuple[Key, ...] = (
     THRESHOLD,
 )
 """dyna-dqn's own keys, besides DQN's: the world model and its rollouts."""
-
-KEYS: tuple[Key, ...] = TABULAR_KEYS + DEEP_KEYS + DYNA_KEYS
-"""Every key of every agent: spec parsing, messages and the configuration's checks go
-through these."""

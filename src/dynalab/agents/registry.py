@@ -18,8 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dynalab.agents.dreamer_keys import DREAMER_KEYS
+from dynalab.agents.key_set import KEYS
 from dynalab.agents.keys import (
     ALPHA,
+    BATCH,
+    BUFFER,
     DEEP_KEYS,
     DEPTH,
     DYNA_KEYS,
@@ -28,15 +32,17 @@ from dynalab.agents.keys import (
     EXPLORATION,
     GAMMA,
     KAPPA,
-    KEYS,
     LAMBDA,
+    LEARNING_STARTS,
     MODEL,
+    MODEL_LR,
     MODEL_NOISE,
     OPTIMISM,
     SAMPLING,
     SIMULATIONS,
     SWEEPS,
     THETA,
+    TRAIN_EVERY,
     UNCERTAINTY,
     AgentConfigError,
     Key,
@@ -179,6 +185,20 @@ def _validate_dyna_dqn(config: Any) -> None:
 DYNA_DQN_KEYS = (*DQN_KEYS, *DYNA_KEYS)
 """dyna-dqn's keys: DQN's, then the world model's and its rollouts'."""
 
+
+def _validate_dreamer(config: Any) -> None:
+    settings = config.settings
+    if settings["length"] > settings["buffer"]:
+        raise AgentConfigError(
+            f"length ({settings['length']}) must not exceed buffer ({settings['buffer']})"
+        )
+
+
+DREAMER_ENTRY_KEYS = (GAMMA, BATCH, BUFFER, TRAIN_EVERY, LEARNING_STARTS, MODEL_LR, *DREAMER_KEYS)
+"""dreamer's keys: the ones it shares with DQN (sequences per batch, replay, training
+rate, the world model's step size), then its own."""
+
+
 _MODEL = frozenset({"model"})
 _DYNA_MEMORY = {
     Kind.MODEL_FREE: frozenset(),
@@ -287,6 +307,25 @@ REGISTRY: dict[str, AgentEntry] = {
             memory={},
             defaults={"gamma": 0.99},
             validate=_validate_dyna_dqn,
+            backend="jax",
+        ),
+        AgentEntry(
+            name="dreamer",
+            help="Dreamer (Hafner et al. 2020-2023): a recurrent latent world model (GRU + "
+            "categorical latents) learned from replayed sequences, and an actor-critic "
+            "trained only on rollouts imagined in it; neural, in JAX",
+            keys=DREAMER_ENTRY_KEYS,
+            kind_of=None,
+            memory={},
+            defaults={
+                "gamma": 0.99,
+                "batch": 16,
+                "buffer": 20_000,
+                "train_every": 4,
+                "learning_starts": 1000,
+                "model_lr": 1e-3,
+            },
+            validate=_validate_dreamer,
             backend="jax",
         ),
     )

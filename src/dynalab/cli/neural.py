@@ -29,6 +29,7 @@ def neural_budget(
         DEFAULT_NEURAL_RUNS,
         DEFAULT_NEURAL_STEPS,
         jax_world_problem,
+        stepped_agent_problem,
     )
 
     tabular = [spec.label for spec in agent_specs if spec.config.backend == "tabular"]
@@ -42,7 +43,7 @@ def neural_budget(
             "--episodes: the jax agents train for a number of real steps; give --steps"
         )
     check_deep_extra(f"--agents {agent_specs[0].label!r}")
-    problem = jax_world_problem(world)
+    problem = jax_world_problem(world) or stepped_agent_problem(world, agent_specs)
     if problem is not None:
         raise BadInputError(problem)
     return runs or DEFAULT_NEURAL_RUNS, steps or DEFAULT_NEURAL_STEPS

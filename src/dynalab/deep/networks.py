@@ -64,3 +64,8 @@ class QNetwork(eqx.Module):
 def q_values(network: QNetwork, observations: jax.Array) -> jax.Array:
     """Q of a batch of observations: shape ``(batch, n_actions)``."""
     return jax.vmap(network)(observations)
+
+
+MLP = QNetwork
+"""The lab's multi-layer perceptron, by its general name: ``MLP(key, n_in, n_out, hidden)``
+(ReLU hidden layers, a linear head), as the world models and Dreamer's heads use it."""

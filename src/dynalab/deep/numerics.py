@@ -31,3 +31,28 @@ def pairwise_sum(x: jax.Array) -> jax.Array:
 def batch_mean(x: jax.Array) -> jax.Array:
     """The mean of a vector, :func:`pairwise_sum` over its length."""
     return pairwise_sum(x) / x.shape[0]
+
+
+def sum_last(x: jax.Array) -> jax.Array:
+    """The sum over the last axis by elementwise additions of halves (padded with zeros
+    to a power of two): the same rounding in any batch."""
+    size = 1
+    while size < x.shape[-1]:
+        size *= 2
+    pad = [(0, 0)] * (x.ndim - 1) + [(0, size - x.shape[-1])]
+    x = jnp.pad(x, pad)
+    while x.shape[-1] > 1:
+        x = x[..., 0::2] + x[..., 1::2]
+    return x[..., 0]
+
+
+def mean_all(x: jax.Array) -> jax.Array:
+    """The mean of every entry of ``x``, :func:`sum_last` over its flattened entries."""
+    return sum_last(jnp.ravel(x)) / x.size
+
+
+def log_softmax(logits: jax.Array) -> jax.Array:
+    """``log softmax`` over the last axis, its normaliser summed by :func:`sum_last`
+    (``jax.nn.log_softmax`` reduces in an order that moves with the batch)."""
+    shifted = logits - jax.lax.stop_gradient(jnp.max(logits, axis=-1, keepdims=True))
+    return shifted - jnp.log(sum_last(jnp.exp(shifted)))[..., None]

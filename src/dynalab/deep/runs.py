@@ -30,10 +30,26 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, PartitionSpec
 
-from dynalab.deep.agents.dqn import DQNConfig, train
+from dynalab.agents.config import AgentConfig
+from dynalab.deep.agents import dqn, dreamer
 from dynalab.deep.budget import Budget
 from dynalab.deep.worlds import World
-from dynalab.envs.ground_truth import greedy_value
+from dynalab.envs.ground_truth import evaluate_policy, greedy_value
+
+RunConfig = dqn.DQNConfig | dreamer.DreamerConfig
+"""A compiled run's configuration: DQN's (dqn, dyna-dqn) or Dreamer's."""
+
+
+def run_config(agent: AgentConfig) -> RunConfig:
+    """The compiled run's configuration of a jax agent's configuration."""
+    if agent.name == "dreamer":
+        return dreamer.dreamer_config(agent)
+    return dqn.dqn_config(agent)
+
+
+def _train(config: RunConfig) -> Callable:
+    """The one-run training function of ``config``'s agent."""
+    return dreamer.train if isinstance(config, dreamer.DreamerConfig) else dqn.train
 
 
 def run_key(seed: int, run: int) -> jax.Array:
@@ -68,11 +84,12 @@ def padded_runs(runs: Sequence[int]) -> list[int]:
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_runs(world: World, config: DQNConfig, budget: Budget, shards: int = 1) -> Callable:
-    """``keys -> (networks, metrics)``: :func:`dynalab.deep.agents.dqn.train` ``vmap``ped
+def compiled_runs(world: World, config: RunConfig, budget: Budget, shards: int = 1) -> Callable:
+    """``keys -> (networks, metrics)``: the agent's ``train`` (DQN's or Dreamer's) ``vmap``ped
     over a batch of run keys and jitted, one per (world, config, budget, shards); with
     ``shards`` > 1 the batch (a multiple of ``shards``) is split over that many devices
     (``check_vma=False``: the runs never exchange anything, so there is nothing to check)."""
+    train = _train(config)
     batch = jax.vmap(lambda key: train(key, world, config, budget))
     if shards == 1:
         return jax.jit(batch)
@@ -83,7 +100,7 @@ def compiled_runs(world: World, config: DQNConfig, budget: Budget, shards: int =
 
 def train_runs(
     world: World,
-    config: DQNConfig,
+    config: RunConfig,
     budget: Budget,
     *,
     seed: int = 0,
@@ -91,8 +108,9 @@ def train_runs(
 ) -> tuple[object, dict[str, np.ndarray]]:
     """Runs ``0..runs-1`` (or the given run indices) of seed ``seed`` in one program.
 
-    Returns the final networks (leaves with a leading run axis) and the metrics of
-    :func:`dynalab.deep.agents.dqn.train` as NumPy arrays of shape ``(runs, points, ...)``.
+    Returns the final networks (leaves with a leading run axis) and the metrics of the
+    agent's ``train`` (:func:`dynalab.deep.agents.dqn.train`,
+    :func:`dynalab.deep.agents.dreamer.train`) as NumPy arrays of shape ``(runs, points, ...)``.
     """
     indices = list(range(runs) if isinstance(runs, int) else runs)
     if not indices:
@@ -115,4 +133,19 @@ def exact_greedy_values(world: World, q_tables: np.ndarray, gamma: float) -> np.
     tables = np.asarray(q_tables, dtype=np.float64)
     flat = tables.reshape(-1, *tables.shape[-2:])
     values = np.array([greedy_value(world.mdp, table, gamma) for table in flat])
+    return values.reshape(tables.shape[:-2])
+
+
+def exact_policy_values(world: World, policy_tables: np.ndarray, gamma: float) -> np.ndarray:
+    """The true value, from the start distribution, of each recorded stochastic policy
+    ``policy[s, a]`` on a tabular world (iterative policy evaluation,
+    :func:`dynalab.envs.ground_truth.evaluate_policy`). ``policy_tables`` has shape
+    ``(..., n_states, n_actions)``; the result has the leading shape."""
+    if world.mdp is None:
+        raise ValueError(f"world {world.name!r} is not a table: no exact values")
+    tables = np.asarray(policy_tables, dtype=np.float64)
+    flat = tables.reshape(-1, *tables.shape[-2:])
+    flat = flat / flat.sum(axis=-1, keepdims=True)
+    start = world.mdp.start_prob
+    values = np.array([start @ evaluate_policy(world.mdp, table, gamma) for table in flat])
     return values.reshape(tables.shape[:-2])

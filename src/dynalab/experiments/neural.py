@@ -1,11 +1,13 @@
-"""Comparisons of the JAX agents (``dqn``, ``dyna-dqn``): runs, summary and figures.
+"""Comparisons of the JAX agents (``dqn``, ``dyna-dqn``, ``dreamer``): runs, summary and figures.
 
 Each agent's runs are one compiled program (:func:`dynalab.deep.runs.train_runs`:
 run ``i`` of the seed is the same alone or in the batch). Every ``eval_every`` real steps
 a run plays greedy evaluation episodes and records their mean return, the network's
 belief ``max_a Q`` at the start against the discounted return actually obtained, and on
-a table (a maze or array MDP seen as one-hot cells) the exact value of its greedy policy,
-by the same ground truth the tabular agents get. The rows go to ``evals.csv`` (run
+a table (a maze or array MDP seen as one-hot cells, coordinates or pixels) the exact value
+of its greedy policy, by the same ground truth the tabular agents get, and for an actor
+(dreamer) the exact value of its stochastic policy, which its critic's belief is set
+against. The rows go to ``evals.csv`` (run
 folder version 4). The summary, per agent, with 95% intervals over runs: the real steps
 until the evaluation return first reaches the world's solved return (CartPole 475;
 unsolved runs counted, not averaged), the mean evaluation return over all evaluations
@@ -50,6 +52,11 @@ class NeuralComparison:
     greedy_values: list[np.ndarray | None]
     wall_time: list[float]
     solved_return: float | None
+    policy_values: list[np.ndarray | None] | None = None
+
+    def policy_value(self, index: int) -> np.ndarray | None:
+        """Agent ``index``'s exact values of its actor's stochastic policy, or None."""
+        return None if self.policy_values is None else self.policy_values[index]
 
     @property
     def labels(self) -> list[str]:
@@ -62,6 +69,19 @@ def jax_world_problem(world: World) -> str | None:
         return f"--env {world.spec!r} changes; the jax agents learn on static worlds"
     if not world.vector_obs and world.schedule is None:
         return f"--env {world.spec!r} has no table to show as one-hot cells"
+    return None
+
+
+def stepped_agent_problem(world: World, agents: list[AgentSpec]) -> str | None:
+    """Why one of ``agents`` cannot step ``world`` from Python, or None."""
+    if stepped_from_python(world):
+        for agent in agents:
+            if agent.config.name == "dreamer":
+                return (
+                    f"--agents {agent.label!r} runs compiled only; --env {world.spec!r} has "
+                    "no JAX twin (dreamer runs on mazes and on gymnax's CartPole-v1, "
+                    "Acrobot-v1, MountainCar-v0)"
+                )
     return None
 
 
@@ -102,28 +122,32 @@ def run_neural_comparison(
 ) -> NeuralComparison:
     """Train each agent's ``runs`` runs on ``world`` for ``steps`` real steps (rounded up
     to a multiple of ``eval_every``, default ``steps / 10``)."""
-    from dynalab.deep.agents.dqn import dqn_config
     from dynalab.deep.budget import Budget
-    from dynalab.deep.runs import exact_greedy_values, train_runs
+    from dynalab.deep.runs import exact_greedy_values, exact_policy_values, run_config, train_runs
 
     every = eval_every or max(1, -(-steps // EVALUATIONS))
     total = every * -(-steps // every)
     target = _jax_world(world)
     budget = Budget(total, every, EVAL_EPISODES)
-    metrics, values, walls = [], [], []
+    metrics, values, walls, policies = [], [], [], []
     for index, agent in enumerate(agents):
         started = time.perf_counter()
-        config = dqn_config(agent.config)
+        config = run_config(agent.config)
         if stepped_from_python(world):
             measured = _stepped_runs(world, config, budget, seed, runs)
         else:
             _, measured = train_runs(target, config, budget, seed=seed, runs=runs)
         walls.append(time.perf_counter() - started)
         metrics.append(measured)
-        exact = None
+        exact = policy = None
+        gamma = agent.config.gamma
         if "q_table" in measured:
-            exact = exact_greedy_values(target, measured["q_table"], agent.config.gamma)
+            exact = exact_greedy_values(target, measured["q_table"], gamma)
+        if "policy_table" in measured:
+            exact = exact_greedy_values(target, np.log(measured["policy_table"]), gamma)
+            policy = exact_policy_values(target, measured["policy_table"], gamma)
         values.append(exact)
+        policies.append(policy)
         if on_agent_done is not None:
             on_agent_done(index)
     return NeuralComparison(
@@ -137,6 +161,7 @@ def run_neural_comparison(
         greedy_values=values,
         wall_time=walls,
         solved_return=target.solved_return,
+        policy_values=policies,
     )
 
 
@@ -156,11 +181,14 @@ def eval_rows(comparison: NeuralComparison) -> list[tuple]:
     """The rows of ``evals.csv`` (``dynalab.runfolder.EVAL_COLUMNS``), agent by agent,
     run by run."""
     rows = []
-    for label, measured, exact in zip(
-        comparison.labels, comparison.metrics, comparison.greedy_values, strict=True
+    for index, (label, measured, exact) in enumerate(
+        zip(comparison.labels, comparison.metrics, comparison.greedy_values, strict=True)
     ):
         runs, points = measured["eval_return"].shape
-        columns = eval_columns(measured) | {"greedy_value": exact}
+        columns = eval_columns(measured) | {
+            "greedy_value": exact,
+            "policy_value": comparison.policy_value(index),
+        }
         values = [columns.get(name) for name in EVAL_COLUMNS[3:]]
         for run in range(runs):
             for point in range(points):
@@ -201,12 +229,14 @@ def summarize_neural(comparison: NeuralComparison) -> dict:
     seed = comparison.seed
     agents = {}
     baseline_area = None
-    for label, measured, exact, wall in zip(
-        comparison.labels,
-        comparison.metrics,
-        comparison.greedy_values,
-        comparison.wall_time,
-        strict=True,
+    for index, (label, measured, exact, wall) in enumerate(
+        zip(
+            comparison.labels,
+            comparison.metrics,
+            comparison.greedy_values,
+            comparison.wall_time,
+            strict=True,
+        )
     ):
         returns = measured["eval_return"]
         area = returns.mean(axis=1)
@@ -221,7 +251,12 @@ def summarize_neural(comparison: NeuralComparison) -> dict:
             entry["solved_runs"] = int(np.count_nonzero(~np.isnan(steps)))
         if exact is not None:
             entry["final_greedy_value"] = mean_ci(exact[:, -1], seed=seed).to_dict()
-            gap = measured["believed_value"][:, -1] - exact[:, -1]
+            believed_of = exact
+            policy = comparison.policy_value(index)
+            if policy is not None:
+                entry["final_policy_value"] = mean_ci(policy[:, -1], seed=seed).to_dict()
+                believed_of = policy
+            gap = measured["believed_value"][:, -1] - believed_of[:, -1]
             entry["final_belief_gap"] = mean_ci(gap, seed=seed).to_dict()
         if baseline_area is None:
             baseline_area = area
@@ -333,7 +368,7 @@ def neural_config(comparison: NeuralComparison) -> dict:
 def write_neural_folder(
     comparison: NeuralComparison, folder: object, *, force: bool, plot: bool, argv: list | None
 ) -> dict:
-    """Write the comparison's run folder (version 4: ``evals.csv``); returns the summary."""
+    """Write the comparison's run folder (``evals.csv`` since version 3); returns the summary."""
     from dynalab import runfolder
 
     summary = summarize_neural(comparison)

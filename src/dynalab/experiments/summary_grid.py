@@ -118,6 +118,8 @@ def neural_grid(summary: dict) -> Grid:
     first = next(iter(agents.values()), {})
     if "final_greedy_value" in first:
         measures.append(("true value of the greedy policy", _cell("final_greedy_value")))
+        if any("final_policy_value" in entry for entry in agents.values()):
+            measures.append(("true value of the actor's policy", _cell("final_policy_value")))
         measures.append(("belief gap (believed - true)", _cell("final_belief_gap")))
     if len(agents) > 1:
         measures.append((f"P(better than {next(iter(agents))}, on the area)", _p_better))

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dynalab.agents.config import AgentConfig, AgentConfigError
-from dynalab.agents.keys import KEYS
+from dynalab.agents.key_set import KEYS
 from dynalab.agents.registry import AGENT_NAMES, REGISTRY, agents_taking
 from dynalab.specs.text import (
     AGENT_OPTION,

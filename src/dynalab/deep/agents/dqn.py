@@ -31,9 +31,9 @@ from dynalab.deep.agents.dyna_dqn import (
     no_rollouts,
     training_batch,
 )
-from dynalab.deep.agents.records import Period, model_record, period_record, zero_period
+from dynalab.deep.agents.records import Period, model_record, run_periods
 from dynalab.deep.budget import Budget
-from dynalab.deep.evaluation import evaluate, q_table
+from dynalab.deep.evaluation import evaluate, q_policy, q_table
 from dynalab.deep.networks import QNetwork, q_values
 from dynalab.deep.numerics import batch_mean
 from dynalab.deep.replay import Replay, Transitions, replay_add, replay_init, replay_sample
@@ -308,7 +308,7 @@ def _record(
     world: World, learner: Learner, key: jax.Array, budget: Budget, config: DQNConfig
 ) -> dict:
     """An evaluation point's greedy episodes, Q table (on tables) and model measures."""
-    evaluation = evaluate(world, learner.online, key, budget.eval_episodes, config.gamma)
+    evaluation = evaluate(world, q_policy(learner.online), key, budget.eval_episodes, config.gamma)
     record = evaluation._asdict()
     if world.observations is not None:
         record["q_table"] = q_table(world, learner.online)
@@ -345,21 +345,13 @@ def train(
     static (:func:`dynalab.deep.runs.train_runs` does, for a batch of runs).
     """
     init_key, loop_key, eval_key = jax.random.split(key, 3)
-    learner = init_learner(init_key, world, config)
-
-    def one_step(carry: tuple[Learner, Period], step: jax.Array) -> tuple:
-        learner, sums = carry
-        learner, period = env_step(learner, step, jax.random.fold_in(loop_key, step), world, config)
-        return (learner, jax.tree.map(jnp.add, sums, period)), None
-
-    def one_period(learner: Learner, period: jax.Array) -> tuple[Learner, dict]:
-        steps = period * budget.eval_every + jnp.arange(budget.eval_every)
-        (learner, sums), _ = jax.lax.scan(one_step, (learner, zero_period()), steps)
-        record = _record(world, learner, jax.random.fold_in(eval_key, period + 1), budget, config)
-        return learner, record | period_record(sums, config.dyna is not None)
-
-    first = _record(world, learner, jax.random.fold_in(eval_key, 0), budget, config)
-    first |= period_record(zero_period(), config.dyna is not None)
-    learner, records = jax.lax.scan(one_period, learner, jnp.arange(budget.periods))
-    metrics = jax.tree.map(lambda head, rest: jnp.concatenate([head[None], rest]), first, records)
+    learner, metrics = run_periods(
+        init_learner(init_key, world, config),
+        lambda learner, step, step_key: env_step(learner, step, step_key, world, config),
+        lambda learner, point_key: _record(world, learner, point_key, budget, config),
+        budget,
+        loop_key,
+        eval_key,
+        has_model=config.dyna is not None,
+    )
     return learner.online, finish_metrics(metrics, budget, config)

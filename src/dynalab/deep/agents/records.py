@@ -10,12 +10,14 @@ replay (:mod:`dynalab.deep.model_error`). The compiled loop
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
 from dynalab.deep.agents.dyna_dqn import DynaConfig, Rollouts, no_rollouts
+from dynalab.deep.budget import Budget
 from dynalab.deep.model_error import disagreement_rank_correlation, rollout_errors
 from dynalab.deep.replay import Replay
 from dynalab.deep.world_model import ModelState, held_out_batch, one_step_error
@@ -75,3 +77,36 @@ def model_record(
             model.members, replay, jax.random.fold_in(key, 2), n_actions
         ),
     }
+
+
+def run_periods(
+    learner: Any,
+    env_step: Callable[[Any, jax.Array, jax.Array], tuple[Any, Period]],
+    record: Callable[[Any, jax.Array], dict],
+    budget: Budget,
+    loop_key: jax.Array,
+    eval_key: jax.Array,
+    has_model: bool = False,
+) -> tuple[Any, dict]:
+    """A whole compiled run: ``lax.scan`` over evaluation periods, each a ``lax.scan``
+    over env steps (``env_step(learner, step, fold_in(loop_key, step))``), and a record
+    at each evaluation point, the start included (``record(learner, fold_in(eval_key,
+    point))`` merged with :func:`period_record`). Returns the final learner and the
+    records stacked, one entry per point."""
+
+    def one_step(carry: tuple[Any, Period], step: jax.Array) -> tuple:
+        learner, sums = carry
+        learner, period = env_step(learner, step, jax.random.fold_in(loop_key, step))
+        return (learner, jax.tree.map(jnp.add, sums, period)), None
+
+    def one_period(learner: Any, period: jax.Array) -> tuple[Any, dict]:
+        steps = period * budget.eval_every + jnp.arange(budget.eval_every)
+        (learner, sums), _ = jax.lax.scan(one_step, (learner, zero_period()), steps)
+        point = record(learner, jax.random.fold_in(eval_key, period + 1))
+        return learner, point | period_record(sums, has_model)
+
+    first = record(learner, jax.random.fold_in(eval_key, 0))
+    first |= period_record(zero_period(), has_model)
+    learner, records = jax.lax.scan(one_period, learner, jnp.arange(budget.periods))
+    stacked = jax.tree.map(lambda head, rest: jnp.concatenate([head[None], rest]), first, records)
+    return learner, stacked

@@ -1,0 +1,10 @@
+"""Every key of every agent, in one tuple: spec parsing, messages and the configuration's
+checks go through it."""
+
+from __future__ import annotations
+
+from dynalab.agents.dreamer_keys import DREAMER_KEYS
+from dynalab.agents.keys import DEEP_KEYS, DYNA_KEYS, TABULAR_KEYS, Key
+
+KEYS: tuple[Key, ...] = TABULAR_KEYS + DEEP_KEYS + DYNA_KEYS + DREAMER_KEYS
+"""Every key of every agent."""
