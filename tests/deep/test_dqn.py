@@ -59,9 +59,15 @@ def test_targets_and_td_loss_match_a_hand_computation() -> None:
     double = double_q_learning_target(q_t_target, q_t_online, r_t, discount_t)
     np.testing.assert_allclose(double, [1.9, -1.0])
     q_tm1 = jnp.array([[4.0, 0.0], [0.0, -0.75]])
-    # Errors 4.6 - 4.0 = 0.6 (Huber 0.18) and -1 - (-0.75) = -0.25 (Huber 0.03125).
-    loss = td_loss(q_tm1, jnp.array([0, 1]), jnp.array([4.6, -1.0]))
-    np.testing.assert_allclose(loss, (0.18 + 0.03125) / 2, rtol=1e-6)
+    # Errors 4.6 - 4.0 = 0.6 (0.18) and -1 - (-0.75) = -0.25 (0.03125): inside Huber's
+    # delta both losses are half the square.
+    for loss_name in ("mse", "huber"):
+        loss = td_loss(q_tm1, jnp.array([0, 1]), jnp.array([4.6, -1.0]), loss_name)
+        np.testing.assert_allclose(loss, (0.18 + 0.03125) / 2, rtol=1e-6)
+    # An error of 3: half its square is 4.5, Huber's (delta 1) is 3 - 0.5 = 2.5.
+    far = jnp.array([7.0, -0.75])
+    np.testing.assert_allclose(td_loss(q_tm1, jnp.array([0, 1]), far, "mse"), 4.5 / 2)
+    np.testing.assert_allclose(td_loss(q_tm1, jnp.array([0, 1]), far, "huber"), 2.5 / 2)
 
 
 def test_the_replay_ring_buffer_overwrites_the_oldest_and_samples_only_stored() -> None:

@@ -17,13 +17,14 @@ from dynalab.specs.text import SpecError
 
 
 def test_a_dqn_spec_parses_into_settings_and_its_label_parses_back() -> None:
-    config = parse_agent_spec("dqn:double=0,lr=1e-3")
+    config = parse_agent_spec("dqn:double=0,lr=3e-4")
     assert config.backend == "jax"
-    assert config.settings["double"] is False and config.settings["lr"] == 1e-3
-    assert config.settings["hidden"] == "128x128" and config.gamma == 0.99
-    assert config == AgentConfig(name="dqn", lr=1e-3, double=False)
-    assert config == AgentConfig(name="dqn", settings={"lr": 1e-3, "double": False})
-    assert config.spec == "dqn:lr=0.001,double=False"
+    assert config.settings["double"] is False and config.settings["lr"] == 3e-4
+    assert config.settings["hidden"] == "64x64" and config.gamma == 0.99
+    assert config.settings["loss"] == "mse"
+    assert config == AgentConfig(name="dqn", lr=3e-4, double=False)
+    assert config == AgentConfig(name="dqn", settings={"lr": 3e-4, "double": False})
+    assert config.spec == "dqn:lr=0.0003,double=False"
     assert parse_agent_spec(config.spec) == config
     assert AgentConfig(**config.to_dict()) == config
     assert parse_agent_spec("dqn").spec == "dqn"

@@ -263,22 +263,22 @@ def _setting(name: str, parse: Parser, default: Any, help: str, check: Callable)
     return Key(name, name, parse, default, help, check, setting=True)
 
 
-LR = _setting("lr", finite_float, 3e-4, "Adam's step size, in (0, 1]", number_in(0, 1, True))
-BATCH = _setting("batch", int_in_range(1), 64, "minibatch size, >= 1", integer_from(1))
+LR = _setting("lr", finite_float, 1e-3, "Adam's step size, in (0, 1]", number_in(0, 1, True))
+BATCH = _setting("batch", int_in_range(1), 128, "minibatch size, >= 1", integer_from(1))
 BUFFER = _setting(
     "buffer", int_in_range(1), 50_000, "replay capacity in transitions, >= 1", integer_from(1)
 )
 TARGET_EVERY = _setting(
     "target_every",
     int_in_range(1),
-    500,
+    200,
     "env steps between copies of the online network to the target network, >= 1",
     integer_from(1),
 )
 HIDDEN = _setting(
     "hidden",
     layer_sizes,
-    "128x128",
+    "64x64",
     "hidden layer widths of the Q-network, as 64x64 (0: linear)",
     are_layer_sizes,
 )
@@ -288,7 +288,7 @@ EPSILON_START = _setting(
 EPSILON_END = _setting(
     "epsilon_end",
     finite_float,
-    0.05,
+    0.01,
     "exploration rate after epsilon_steps, in [0, 1]",
     number_in(0, 1),
 )
@@ -318,6 +318,17 @@ LEARNING_STARTS = _setting(
     integer_from(0),
 )
 
+TD_LOSSES = ("mse", "huber")
+"""DQN's TD losses (:func:`dynalab.deep.value_learning.td_loss`)."""
+TD_LOSS = _setting(
+    "loss",
+    one_of(TD_LOSSES),
+    "mse",
+    "TD loss: mse (half the squared error) or huber (Huber's, delta 1: on returns far "
+    "above 1, as CartPole's, it lets Q run away)",
+    choice_of(TD_LOSSES),
+)
+
 DEEP_KEYS: tuple[Key, ...] = (
     LR,
     BATCH,
@@ -330,6 +341,7 @@ DEEP_KEYS: tuple[Key, ...] = (
     DOUBLE,
     TRAIN_EVERY,
     LEARNING_STARTS,
+    TD_LOSS,
 )
 """DQN's own keys (kept in ``AgentConfig.settings``)."""
 

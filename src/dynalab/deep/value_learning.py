@@ -39,8 +39,20 @@ def double_q_learning_target(
     return r_t + discount_t * jnp.take_along_axis(q_t_value, best[:, None], axis=-1)[:, 0]
 
 
-def td_loss(q_tm1: jax.Array, a_tm1: jax.Array, target: jax.Array) -> jax.Array:
-    """Mean Huber loss of the TD errors ``target - q_tm1[a_tm1]``; no gradient flows into
-    the target. The mean is :func:`dynalab.deep.numerics.batch_mean`."""
+def td_loss(q_tm1: jax.Array, a_tm1: jax.Array, target: jax.Array, loss: str = "mse") -> jax.Array:
+    """Mean loss of the TD errors ``target - q_tm1[a_tm1]``: half their square
+    (``mse``) or :func:`huber_loss` (``huber``); no gradient flows into the target. The
+    mean is :func:`dynalab.deep.numerics.batch_mean`.
+
+    Huber's delta of 1 suits returns of order 1 (Mnih et al. clipped Atari's rewards);
+    on CartPole (Q up to 1 / (1 - gamma) = 100) nearly every error is outside it, each
+    sample pulls with the same force whatever its error, and the rare terminal
+    transitions (target 1) are outvoted, so Q runs away (to ~3e5 in 50k steps with
+    target_every=100, train_every=4)."""
     chosen = jnp.take_along_axis(q_tm1, a_tm1[:, None], axis=-1)[:, 0]
-    return batch_mean(huber_loss(jax.lax.stop_gradient(target) - chosen))
+    error = jax.lax.stop_gradient(target) - chosen
+    if loss == "huber":
+        return batch_mean(huber_loss(error))
+    if loss == "mse":
+        return batch_mean(0.5 * error**2)
+    raise ValueError(f"unknown TD loss {loss!r}; losses: mse, huber")

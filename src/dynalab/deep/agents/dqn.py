@@ -4,10 +4,10 @@ One run is one pure function, :func:`train`: ``lax.scan`` over evaluation period
 ``lax.scan`` over env steps. Every env step the agent acts epsilon-greedily (epsilon falls
 linearly from ``epsilon_start`` to ``epsilon_end`` over ``epsilon_steps`` steps), stores
 the transition in a replay ring buffer, and - once ``learning_starts`` steps are stored -
-every ``train_every`` steps takes one Adam step on the mean Huber loss of a uniformly
-sampled minibatch of ``batch`` TD errors, against a target network copied from the online
-one every ``target_every`` env steps. ``double`` lets the online network pick the next
-action and the target network value it.
+every ``train_every`` steps takes one Adam step on the mean TD loss (``loss``: half the
+squared error, or Huber's) of a uniformly sampled minibatch of ``batch`` TD errors,
+against a target network copied from the online one every ``target_every`` env steps.
+``double`` lets the online network pick the next action and the target network value it.
 
 All randomness comes from the run's key: the network's initial weights, then step ``t``'s
 action, world and minibatch draws from ``fold_in(loop key, t)``, and evaluation ``p``'s
@@ -65,6 +65,7 @@ class DQNConfig:
     double: bool
     train_every: int
     learning_starts: int
+    loss: str = "mse"
     dyna: DynaConfig | None = None
 
 
@@ -128,9 +129,15 @@ def epsilon_greedy(key: jax.Array, q: jax.Array, epsilon: jax.Array) -> jax.Arra
 
 
 def dqn_loss(
-    online: QNetwork, target: QNetwork, batch: Transitions, gamma: float, double: bool
+    online: QNetwork,
+    target: QNetwork,
+    batch: Transitions,
+    gamma: float,
+    double: bool,
+    loss: str = "mse",
 ) -> jax.Array:
-    """The mean Huber loss of the minibatch's TD errors against the target network."""
+    """The mean TD loss (``loss``, :func:`dynalab.deep.value_learning.td_loss`) of the
+    minibatch's TD errors against the target network."""
     q_tm1 = q_values(online, batch.obs)
     q_t_value = q_values(target, batch.next_obs)
     discount_t = gamma * (1.0 - batch.terminated.astype(jnp.float32))
@@ -139,7 +146,7 @@ def dqn_loss(
         target_t = double_q_learning_target(q_t_value, q_t_selector, batch.reward, discount_t)
     else:
         target_t = q_learning_target(q_t_value, batch.reward, discount_t)
-    return td_loss(q_tm1, batch.action, target_t)
+    return td_loss(q_tm1, batch.action, target_t, loss)
 
 
 class Learner(NamedTuple):
@@ -191,7 +198,9 @@ def _update(
 ) -> tuple[QNetwork, Any, jax.Array]:
     """One Adam step on the minibatch's loss: the new online network, Adam's state, the
     loss."""
-    loss, grads = jax.value_and_grad(dqn_loss)(online, target, batch, config.gamma, config.double)
+    loss, grads = jax.value_and_grad(dqn_loss)(
+        online, target, batch, config.gamma, config.double, config.loss
+    )
     updates, opt_state = _optimizer(config).update(grads, opt_state, online)
     return optax.apply_updates(online, updates), opt_state, loss
 
