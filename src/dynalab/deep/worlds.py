@@ -107,21 +107,30 @@ def strong(tree: Any) -> Any:
 
 
 def gymnax_world(env_id: str) -> World:
-    """gymnax's JAX twin of Gymnasium's ``env_id`` (one of :data:`GYMNAX_TWINS`), with
-    Gymnasium's time limit and solved threshold.
+    """gymnax's JAX env ``env_id``: for a twin of Gymnasium's (:data:`GYMNAX_TWINS`) with
+    Gymnasium's time limit and solved threshold; for any other gymnax env with discrete
+    actions (MinAtar's ``Breakout-MinAtar`` and friends, Young & Tian 2019) with gymnax's
+    own time limit and no solved threshold.
 
-    The twin's physics are gymnax's (Lange 2022, https://github.com/RobertTLange/gymnax);
+    The twins' physics are gymnax's (Lange 2022, https://github.com/RobertTLange/gymnax);
     ``tests/deep/test_worlds.py`` checks them against Gymnasium's env transition by
-    transition. Raises ValueError for an id without a twin.
+    transition. Raises ValueError for an id gymnax does not know or whose actions are not
+    discrete.
     """
-    if env_id not in GYMNAX_TWINS:
-        raise ValueError(f"no gymnax twin for {env_id!r}; twins: {', '.join(GYMNAX_TWINS)}")
     import gymnasium
     import gymnax
 
-    spec = gymnasium.spec(env_id)
+    if env_id not in gymnax.registered_envs:
+        raise ValueError(f"gymnax has no env {env_id!r}")
     env, params = gymnax.make(env_id)
-    params = params.replace(max_steps_in_episode=int(spec.max_episode_steps))
+    if not hasattr(env.action_space(params), "n"):
+        raise ValueError(f"gymnax env {env_id!r} has no discrete actions")
+    if env_id in GYMNAX_TWINS:
+        spec = gymnasium.spec(env_id)
+        max_steps, solved = int(spec.max_episode_steps), spec.reward_threshold
+        params = params.replace(max_steps_in_episode=max_steps)
+    else:
+        max_steps, solved = int(params.max_steps_in_episode), None
 
     def reset(key: jax.Array) -> tuple[jax.Array, Any]:
         obs, state = env.reset_env(key, params)
@@ -135,7 +144,7 @@ def gymnax_world(env_id: str) -> World:
             state,
             jnp.asarray(reward, jnp.float32),
             jnp.asarray(terminated, jnp.bool_),
-            state.time >= params.max_steps_in_episode,
+            state.time >= max_steps,
         )
 
     return World(
@@ -144,6 +153,6 @@ def gymnax_world(env_id: str) -> World:
         obs_shape=tuple(env.observation_space(params).shape),
         reset=reset,
         step=step,
-        max_steps=int(spec.max_episode_steps),
-        solved_return=spec.reward_threshold,
+        max_steps=max_steps,
+        solved_return=solved,
     )

@@ -90,7 +90,7 @@ def stepped_from_python(world: World) -> bool:
     :mod:`dynalab.deep.gym_loop`) rather than run compiled end to end."""
     from dynalab.deep.worlds import GYMNAX_TWINS
 
-    return world.vector_obs and world.name not in GYMNAX_TWINS
+    return world.vector_obs and not world.gymnax and world.name not in GYMNAX_TWINS
 
 
 def _jax_world(world: World) -> object:

@@ -5,6 +5,7 @@
     dyna-maze:obs=pixels,upscale=2         how the neural agents see a maze (one-hot, coords,
     maze:PATH:obs=coords                   pixels); the tabular agents see the state itself
     gym:ID[:key=value,...]                 gymnasium.make(ID, key=value, ...)
+    gymnax:ID                              a gymnax env in JAX (Breakout-MinAtar, ...)
 
 Whitespace around names, keys and values is ignored; a ``maze:`` path is taken as typed
 (a last ``:key=value,...`` part is read as keys unless the whole text names a file).
@@ -79,11 +80,20 @@ ENV_HELP: list[tuple[str, str]] = [
         "a Gymnasium env with Discrete spaces, gymnasium.make(ID, key=value, ...); exact "
         "ground truth when it exposes its table P (FrozenLake, CliffWalking, Taxi).",
     ),
+    (
+        "gymnax:ID",
+        "a gymnax env with discrete actions, compiled end to end for the neural agents "
+        "(MinAtar: Breakout-MinAtar, Asterix-MinAtar, ...; the deep extra); no ground truth.",
+    ),
 ]
 """Env spec forms, each with one line of description (for ``dynalab envs``)."""
 
 
-_ENV_FORMS = {name: name for name in BUILTIN_WORLDS} | {"maze": "maze:PATH", "gym": "gym:ID"}
+_ENV_FORMS = {name: name for name in BUILTIN_WORLDS} | {
+    "maze": "maze:PATH",
+    "gym": "gym:ID",
+    "gymnax": "gymnax:ID",
+}
 """What an env spec can start with, mapped to how messages show it."""
 
 
@@ -97,7 +107,8 @@ class World:
     ``shortest_path`` is, for mazes, the fewest moves from the start to a goal at step 0;
     ``make_env`` builds a fresh Gymnasium env (gym specs only); ``vector_obs`` says its
     observations are vectors (a ``Box`` space with ``Discrete`` actions, as CartPole's):
-    only the neural agents learn there, on the env's JAX twin. ``observation`` and
+    only the neural agents learn there, on the env's JAX twin; ``gymnax`` says the world
+    is a gymnax env named by ``gymnax:ID`` (no Gymnasium env at all). ``observation`` and
     ``upscale`` say how the neural agents see a maze (:func:`dynalab.envs.views.maze_observations`).
     """
 
@@ -112,6 +123,7 @@ class World:
     vector_obs: bool = False
     observation: str = "one-hot"
     upscale: int = 1
+    gymnax: bool = False
 
     @property
     def true_mdp_known(self) -> bool:
@@ -296,6 +308,28 @@ def _gym_world(spec: str, rest: str, where: str) -> World:
     return World(spec=spec, name=env_id, schedule=schedule, make_env=make_env, vector_obs=vector)
 
 
+def _gymnax_world(spec: str, rest: str, where: str) -> World:
+    """A gymnax env by its id, checked to exist and to have discrete actions."""
+    env_id = rest.strip()
+    if not env_id:
+        raise SpecError(f"missing id after 'gymnax:' in {where}; expected gymnax:ID")
+    try:
+        import gymnax
+    except ImportError:
+        raise SpecError(
+            f"{where}: gymnax envs need the deep extra: pip install -e '.[deep]'"
+        ) from None
+    known = list(gymnax.registered_envs)
+    if env_id not in known:
+        raise SpecError(
+            f"gymnax has no env {env_id!r} in {where}{did_you_mean(closest(env_id, known))}"
+        )
+    env, params = gymnax.make(env_id)
+    if not hasattr(env.action_space(params), "n"):
+        raise SpecError(f"{where}: gymnax env {env_id!r} has no discrete actions")
+    return World(spec=spec, name=env_id, schedule=None, vector_obs=True, gymnax=True)
+
+
 def parse_env_spec(spec: str, *, option: str = ENV_OPTION) -> World:
     """The :class:`World` an env spec names (see the module docstring for the forms).
 
@@ -307,6 +341,8 @@ def parse_env_spec(spec: str, *, option: str = ENV_OPTION) -> World:
         return _file_maze_world(spec, rest or "", where)
     if name == "gym":
         return _gym_world(spec, rest or "", where)
+    if name == "gymnax":
+        return _gymnax_world(spec, rest or "", where)
     if name in BUILTIN_WORLDS:
         return _builtin_world(spec, name, rest, where)
     raise _unknown_env(name, spec, where)
