@@ -107,3 +107,14 @@ def test_observing_a_sequence_scores_it_and_its_gradient_is_finite() -> None:
     leaves = jax.tree.leaves(grads)
     assert all(np.isfinite(np.asarray(leaf)).all() for leaf in leaves)
     assert any(np.abs(np.asarray(leaf)).max() > 0 for leaf in leaves)
+
+
+def test_layer_norm_matches_its_definition_and_zero_head_predicts_zero() -> None:
+    from dynalab.deep.networks import NormMLP, layer_norm, zero_head
+
+    x = jax.random.normal(jax.random.key(7), (4, 9)) * 3 + 1
+    a = np.asarray(x)
+    expected = (a - a.mean(-1, keepdims=True)) / np.sqrt(a.var(-1, keepdims=True) + 1e-3)
+    np.testing.assert_allclose(layer_norm(x), expected, rtol=1e-4, atol=1e-5)
+    net = zero_head(NormMLP(jax.random.key(8), 9, 3, (16,)))
+    np.testing.assert_array_equal(net(x[0]), np.zeros(3))

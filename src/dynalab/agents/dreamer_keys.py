@@ -23,10 +23,10 @@ def _size(name: str, default: int, help: str) -> Key:
     return _dreamer_key(name, int_in_range(1), default, f"{help}, >= 1", integer_from(1))
 
 
-DETER = _size("deter", 64, "units of the world model's recurrent (deterministic) state")
+DETER = _size("deter", 32, "units of the world model's recurrent (deterministic) state")
 GROUPS = _size("groups", 8, "categorical variables in the stochastic latent")
 CLASSES = _size("classes", 8, "classes of each categorical latent variable")
-UNITS = _size("units", 128, "hidden units of each of dreamer's networks")
+UNITS = _size("units", 64, "hidden units of each of dreamer's networks")
 LENGTH = _size("length", 16, "transitions per replayed training sequence")
 IMAGINE = _size("horizon", 15, "imagined steps per actor-critic rollout (H)")
 ACTOR_LR = _dreamer_key(

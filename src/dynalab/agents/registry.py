@@ -326,7 +326,7 @@ REGISTRY: dict[str, AgentEntry] = {
                 "batch": 16,
                 "buffer": 20_000,
                 "train_every": 4,
-                "learning_starts": 1000,
+                "learning_starts": 500,
                 "model_lr": 1e-3,
             },
             validate=_validate_dreamer,

@@ -21,6 +21,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from dynalab.deep.numerics import sum_last
+
 
 def _layer(key: jax.Array, n_in: int, n_out: int) -> jax.Array:
     """Weights and bias ``(n_out, n_in + 1)``, uniform in +-1/sqrt(n_in) as PyTorch's and
@@ -69,3 +71,47 @@ def q_values(network: QNetwork, observations: jax.Array) -> jax.Array:
 MLP = QNetwork
 """The lab's multi-layer perceptron, by its general name: ``MLP(key, n_in, n_out, hidden)``
 (ReLU hidden layers, a linear head), as the world models and Dreamer's heads use it."""
+
+
+def layer_norm(x: jax.Array, eps: float = 1e-3) -> jax.Array:
+    """Layer normalisation over the last axis without a learned scale or offset (Ba et al.
+    2016; the next layer's weights and bias column can absorb them), its mean and
+    variance summed by :func:`dynalab.deep.numerics.sum_last` so that a run's numbers do
+    not depend on its batch."""
+    n = x.shape[-1]
+    mean = sum_last(x)[..., None] / n
+    centred = x - mean
+    var = sum_last(centred * centred)[..., None] / n
+    return centred * jax.lax.rsqrt(var + eps)
+
+
+class NormMLP(eqx.Module):
+    """DreamerV3's MLP (Hafner et al. 2023, appendix B): each hidden layer is an affine
+    map, layer normalisation and SiLU; a linear head. Weights carry their bias as the last
+    column (module docstring)."""
+
+    weights: tuple[jax.Array, ...]
+
+    def __init__(
+        self, key: jax.Array, n_in: int, n_out: int, hidden: tuple[int, ...] = (64, 64)
+    ) -> None:
+        sizes = (n_in, *hidden, n_out)
+        keys = jax.random.split(key, len(sizes) - 1)
+        self.weights = tuple(
+            _layer(layer_key, a, b)
+            for a, b, layer_key in zip(sizes[:-1], sizes[1:], keys, strict=True)
+        )
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x = jnp.ravel(x).astype(jnp.float32)
+        for weight in self.weights[:-1]:
+            x = jax.nn.silu(layer_norm(_affine(weight, x)))
+        return _affine(self.weights[-1], x)
+
+
+def zero_head(network: eqx.Module) -> eqx.Module:
+    """``network`` with its output layer (weights and bias column) set to zero, so that
+    it predicts 0 until it learns (DreamerV3, Hafner et al. 2023, zero-initialises the
+    output layers of its reward predictor and critic)."""
+    last = network.weights[-1]
+    return eqx.tree_at(lambda n: n.weights[-1], network, jnp.zeros_like(last))

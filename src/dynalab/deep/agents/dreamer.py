@@ -43,7 +43,7 @@ from dynalab.deep.imagination import (
     return_range,
     step_weights,
 )
-from dynalab.deep.networks import MLP
+from dynalab.deep.networks import NormMLP, zero_head
 from dynalab.deep.numerics import mean_all
 from dynalab.deep.replay import Replay, replay_add
 from dynalab.deep.rssm import (
@@ -123,9 +123,9 @@ class Nets(NamedTuple):
     optimisers' states and the running range of imagined returns."""
 
     model: WorldModel
-    actor: MLP
-    critic: MLP
-    slow_critic: MLP
+    actor: NormMLP
+    critic: NormMLP
+    slow_critic: NormMLP
     model_opt: Any
     actor_opt: Any
     critic_opt: Any
@@ -163,8 +163,8 @@ def init_learner(key: jax.Array, world: World, config: DreamerConfig) -> Learner
     model_key, actor_key, critic_key, reset_key, latent_key = jax.random.split(key, 5)
     model = WorldModel(model_key, _obs_size(world), world.n_actions, config.rssm)
     feats, hidden = config.rssm.features, (config.units,)
-    actor = MLP(actor_key, feats, world.n_actions, hidden)
-    critic = MLP(critic_key, feats, 1, hidden)
+    actor = NormMLP(actor_key, feats, world.n_actions, hidden)
+    critic = zero_head(NormMLP(critic_key, feats, 1, hidden))
     nets = Nets(
         model=model,
         actor=actor,
