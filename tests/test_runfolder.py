@@ -206,18 +206,20 @@ def test_new_and_empty_folders_are_fine(tmp_path: Path) -> None:
 
 def test_evals_csv_reads_back_exactly_with_empty_cells_as_nan(tmp_path: Path) -> None:
     rows = [
-        ("dqn", 0, 0, 9.0, 0.5, 0.125, None, None, None, None),
-        ("dqn", 0, 100, 21.5, 0.1 + 0.2, 3.0, 0.7, 12.0, 0.03, None),
-        ("dyna-dqn", 1, 100, 500.0, 1.0, 2.0, None, 40.0, 0.01, 0.2, 0.6, 0.2, 0.5),
+        ("dqn", 0, 0, 9.0, 0.5, 0.125, None, None, None, None, None),
+        ("dqn", 0, 100, 21.5, 0.1 + 0.2, 3.0, 0.7, None, 12.0, 0.03, None),
+        ("dyna-dqn", 1, 100, 500.0, 1.0, 2.0, None, None, 40.0, 0.01, 0.2, 0.6, 0.2, 0.5),
+        ("dreamer", 0, 100, 1.0, 0.5, 0.4, 0.5, 0.45, 1.0, 0.2),
     ]
     rows = [row + (None,) * (len(EVAL_COLUMNS) - len(row)) for row in rows]
     write_run_folder(tmp_path / "f", force=False, config={}, summary={}, evals=rows)
     evals = read_evals(tmp_path / "f")
-    assert evals["agent"].tolist() == ["dqn", "dqn", "dyna-dqn"]
-    assert evals["env_step"].dtype == np.int64 and evals["env_step"].tolist() == [0, 100, 100]
+    assert evals["agent"].tolist() == ["dqn", "dqn", "dyna-dqn", "dreamer"]
+    assert evals["env_step"].dtype == np.int64 and evals["env_step"].tolist() == [0, 100, 100, 100]
+    assert np.isnan(evals["policy_value"][:3]).all() and evals["policy_value"][3] == 0.45
     assert evals["eval_discounted_return"][1] == 0.1 + 0.2  # repr round-trips
     assert np.isnan(evals["greedy_value"][[0, 2]]).all() and evals["greedy_value"][1] == 0.7
-    assert np.isnan(evals["model_error"][:2]).all() and evals["model_error"][2] == 0.2
+    assert np.isnan(evals["model_error"][[0, 1, 3]]).all() and evals["model_error"][2] == 0.2
     assert evals["disagreement_rank"][2] == 0.6 and evals["rollout_error_2"][2] == 0.5
     assert np.isnan(evals["rollout_error_10"]).all()
     # a tabular folder holds the header only
