@@ -186,15 +186,21 @@ def obs_step(model: WorldModel, deter: jax.Array, obs: jax.Array) -> jax.Array:
     return model.posterior(jnp.concatenate([deter, embed]))
 
 
+def _believe(
+    model: WorldModel, deter: jax.Array, obs: jax.Array, config: RSSMConfig, key: jax.Array | None
+) -> Latent:
+    """``deter`` with the posterior's draw given ``obs`` (its mode without a ``key``)."""
+    logits = obs_step(model, deter, obs)
+    stoch = mode_stoch(logits, config) if key is None else sample_stoch(key, logits, config)
+    return Latent(deter, stoch)
+
+
 def first_latent(
     model: WorldModel, obs: jax.Array, config: RSSMConfig, key: jax.Array | None = None
 ) -> Latent:
     """The latent of an episode's first observation: zero ``deter``, the posterior's
     draw (its mode without a ``key``)."""
-    deter = jnp.zeros(config.deter, jnp.float32)
-    logits = obs_step(model, deter, obs)
-    stoch = mode_stoch(logits, config) if key is None else sample_stoch(key, logits, config)
-    return Latent(deter, stoch)
+    return _believe(model, jnp.zeros(config.deter, jnp.float32), obs, config, key)
 
 
 def next_latent(
@@ -209,9 +215,7 @@ def next_latent(
     """The latent after ``action`` led to ``obs``: the GRU's step, then the posterior's
     draw (its mode without a ``key``)."""
     deter, _ = img_step(model, latent, action, n_actions)
-    logits = obs_step(model, deter, obs)
-    stoch = mode_stoch(logits, config) if key is None else sample_stoch(key, logits, config)
-    return Latent(deter, stoch)
+    return _believe(model, deter, obs, config, key)
 
 
 def imagine_step(
