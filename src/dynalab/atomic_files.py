@@ -23,8 +23,9 @@ import numpy as np
 
 
 @contextlib.contextmanager
-def _atomic_open(path: Path | str) -> Iterator[IO[str]]:
-    """A text file that appears at ``path`` whole, or not at all.
+def _atomic_open(path: Path | str, binary: bool = False) -> Iterator[IO]:
+    """A text file (a binary one with ``binary``) that appears at ``path`` whole, or not
+    at all.
 
     Writes go to a hidden temporary file beside ``path`` (same folder, so the final
     rename stays on one file system and is atomic); on success it is flushed, synced to
@@ -35,7 +36,8 @@ def _atomic_open(path: Path | str) -> Iterator[IO[str]]:
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        with os.fdopen(descriptor, **mode) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -64,6 +66,12 @@ def atomic_write_text(path: Path | str, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically: whole or not at all."""
     with _atomic_open(path) as handle:
         handle.write(text)
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: whole or not at all (pictures, animations)."""
+    with _atomic_open(path, binary=True) as handle:
+        handle.write(data)
 
 
 def _cell(value: Any) -> str | Any:

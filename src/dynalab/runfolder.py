@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import dynalab
-from dynalab.atomic_files import atomic_write_csv, write_json
+from dynalab.atomic_files import atomic_write_bytes, atomic_write_csv, write_json
 from dynalab.run.runner import RunResult
 
 if TYPE_CHECKING:
@@ -260,13 +260,15 @@ def write_run_folder(
     labels: Sequence[str] = (),
     figures: Mapping[str, Figure] | None = None,
     evals: Iterable[Sequence] = (),
+    files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write a whole run folder: the one writer every command uses.
 
     Prepares ``folder`` (refused if it holds files and not ``force``), then writes
     ``config.json``, ``episodes.csv`` and ``steps.csv`` of ``results`` (``labels[i]``
     naming ``results[i]``), ``evals.csv`` of the neural agents' ``evals`` rows,
-    ``summary.json``, and each figure as ``folder/name``. Every file appears atomically.
+    ``summary.json``, each figure as ``folder/name`` and each of ``files`` (encoded
+    pictures and animations, by name) as it is. Every file appears atomically.
     Returns the folder.
     """
     path = prepare_run_folder(folder, force)
@@ -280,6 +282,8 @@ def write_run_folder(
 
         for name, figure in figures.items():
             save_figure(figure, path / name)
+    for name, data in (files or {}).items():
+        atomic_write_bytes(path / name, data)
     return path
 
 

@@ -1,12 +1,15 @@
 """Dreamer as a whole: the registry's keys, a run's determinism, and the exact value of its
-actor's policy on the pixel maze, through `dynalab compare`."""
+actor's policy on the pixel maze, its imagination's error and its dream's pictures,
+through `dynalab compare`."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 jax = pytest.importorskip("jax")
@@ -83,6 +86,17 @@ def test_compare_runs_dreamer_on_the_pixel_maze_and_reports_its_policy_value(
     mdp = dyna_maze().to_mdp()
     _, v_star = value_iteration(mdp, 0.99)
     assert (evals["policy_value"] <= float(mdp.start_prob @ v_star) + 1e-9).all()
+    final = evals["env_step"] == evals["env_step"].max()
+    errors = np.stack([evals[f"rollout_error_{h}"][final] for h in range(1, 11)])
+    assert np.isfinite(errors).all() and (errors >= 0).all(), "imagination error, all horizons"
+    strip = Image.open(out / f"dream-{_slug(agent)}.png")
+    animation = Image.open(out / f"dream-{_slug(agent)}.gif")
+    assert strip.height < strip.width and getattr(animation, "n_frames", 1) >= 2
+    assert (out / "rollout_error.png").is_file()
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", label).strip("-")
 
 
 def test_dreamer_on_an_env_without_a_jax_twin_is_refused_in_one_line() -> None:

@@ -59,30 +59,49 @@ def real_windows(
     return windows, whole
 
 
-def rollout_errors(members: QNetwork, replay: Replay, key: jax.Array, n_actions: int) -> jax.Array:
-    """The normalised open-loop error after 1..:data:`ROLLOUT_ERROR_HORIZON` steps (module
-    docstring); nan where no whole window was drawn."""
-    windows, whole = real_windows(replay, key, ROLLOUT_ERROR_STARTS, ROLLOUT_ERROR_HORIZON)
-    first = windows.obs[:, 0]
+def scaled_window_errors(
+    predicted: jax.Array, windows: Transitions, whole: jax.Array, pooled: bool = False
+) -> jax.Array:
+    """The error of ``predicted`` (shape ``(count, horizon, ...)``, the prediction of each
+    window's ``next_obs``) after 1..horizon steps, averaged over the whole windows: the
+    squared error divided, per dimension, by the variance of the windows' starting
+    observations, averaged over dimensions (module docstring); nan without a whole window.
+
+    ``pooled``: one scale for all dimensions instead, the variance summed over them, for
+    pictures, whose pixels mostly never change (walls) and would divide by zero: the
+    summed squared error over the summed variance. Shared by dyna-dqn's ensembles and
+    dreamer's imagination (:func:`dynalab.deep.dreams.imagination_errors`)."""
+    count, horizon = windows.action.shape
     weight = whole.astype(jnp.float32)
     n_whole = pairwise_sum(weight)
-    flat = first.reshape(ROLLOUT_ERROR_STARTS, -1)
+    flat = windows.obs[:, 0].reshape(count, -1)
 
     def weighted_mean(column: jax.Array) -> jax.Array:
         return pairwise_sum(column * weight) / n_whole
 
     centre = jax.vmap(weighted_mean, in_axes=1)(flat)
-    spread = jax.vmap(weighted_mean, in_axes=1)((flat - centre) ** 2) + 1e-8
-
-    def one_step(obs: jax.Array, h: jax.Array) -> tuple[jax.Array, jax.Array]:
-        action = windows.action[:, h]
-        predicted = jax.vmap(lambda o, a: mean_next_obs(members, o, a, n_actions))(obs, action)
-        squared = (predicted - windows.next_obs[:, h]).reshape(ROLLOUT_ERROR_STARTS, -1) ** 2
-        per_window = jax.vmap(batch_mean)(squared / spread)
-        return predicted, pairwise_sum(jnp.where(whole, per_window, 0.0)) / n_whole
-
-    _, errors = jax.lax.scan(one_step, first, jnp.arange(ROLLOUT_ERROR_HORIZON))
+    spread = jax.vmap(weighted_mean, in_axes=1)((flat - centre) ** 2)
+    spread = batch_mean(spread) + 1e-8 if pooled else spread + 1e-8
+    real = windows.next_obs.reshape(count, horizon, -1)
+    squared = (predicted.reshape(count, horizon, -1) - real) ** 2
+    per_window = jax.vmap(jax.vmap(batch_mean))(squared / spread)
+    errors = jax.vmap(lambda column: pairwise_sum(jnp.where(whole, column, 0.0)) / n_whole)(
+        per_window.T
+    )
     return jnp.where(n_whole > 0, errors, jnp.nan)
+
+
+def rollout_errors(members: QNetwork, replay: Replay, key: jax.Array, n_actions: int) -> jax.Array:
+    """The normalised open-loop error after 1..:data:`ROLLOUT_ERROR_HORIZON` steps (module
+    docstring); nan where no whole window was drawn."""
+    windows, whole = real_windows(replay, key, ROLLOUT_ERROR_STARTS, ROLLOUT_ERROR_HORIZON)
+
+    def one_step(obs: jax.Array, action: jax.Array) -> tuple[jax.Array, jax.Array]:
+        predicted = jax.vmap(lambda o, a: mean_next_obs(members, o, a, n_actions))(obs, action)
+        return predicted, predicted
+
+    _, predicted = jax.lax.scan(one_step, windows.obs[:, 0], windows.action.T)
+    return scaled_window_errors(jnp.moveaxis(predicted, 0, 1), windows, whole)
 
 
 def rank_correlation(x: jax.Array, y: jax.Array) -> jax.Array:

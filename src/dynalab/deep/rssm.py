@@ -222,13 +222,15 @@ def imagine_step(
     model: WorldModel,
     latent: Latent,
     action: jax.Array,
-    key: jax.Array,
+    key: jax.Array | None,
     n_actions: int,
     config: RSSMConfig,
 ) -> Latent:
-    """The latent after ``action`` as the model imagines it: a draw from the prior."""
+    """The latent after ``action`` as the model imagines it: a draw from the prior (its
+    mode without a ``key``)."""
     deter, prior = img_step(model, latent, action, n_actions)
-    return Latent(deter, sample_stoch(key, prior, config))
+    stoch = mode_stoch(prior, config) if key is None else sample_stoch(key, prior, config)
+    return Latent(deter, stoch)
 
 
 def kl_divergence(logits_p: jax.Array, logits_q: jax.Array, config: RSSMConfig) -> jax.Array:

@@ -18,6 +18,7 @@ the area under the curve.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class NeuralComparison:
     wall_time: list[float]
     solved_return: float | None
     policy_values: list[np.ndarray | None] | None = None
+    dreams: list[tuple[np.ndarray, np.ndarray] | None] | None = None
 
     def policy_value(self, index: int) -> np.ndarray | None:
         """Agent ``index``'s exact values of its actor's stochastic policy, or None."""
@@ -129,15 +131,18 @@ def run_neural_comparison(
     total = every * -(-steps // every)
     target = _jax_world(world)
     budget = Budget(total, every, EVAL_EPISODES)
-    metrics, values, walls, policies = [], [], [], []
+    metrics, values, walls, policies, dreams = [], [], [], [], []
     for index, agent in enumerate(agents):
         started = time.perf_counter()
         config = run_config(agent.config)
         if stepped_from_python(world):
             measured = _stepped_runs(world, config, budget, seed, runs)
+            networks = None
         else:
-            _, measured = train_runs(target, config, budget, seed=seed, runs=runs)
+            networks, measured = train_runs(target, config, budget, seed=seed, runs=runs)
         walls.append(time.perf_counter() - started)
+        dreamt = agent.config.name == "dreamer" and world.observation == "pixels"
+        dreams.append(_first_run_dream(target, networks, config, seed) if dreamt else None)
         metrics.append(measured)
         exact = policy = None
         gamma = agent.config.gamma
@@ -162,7 +167,43 @@ def run_neural_comparison(
         wall_time=walls,
         solved_return=target.solved_return,
         policy_values=policies,
+        dreams=dreams,
     )
+
+
+def _first_run_dream(
+    world: object, networks: object, config: object, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run 0's final world model dreaming a greedy episode of its own
+    (:func:`dynalab.deep.agents.dreamer.dream`, key ``key(seed)``): the real frames and
+    the imagined ones, as RGB, for as long as the episode lasts."""
+    import jax
+
+    from dynalab.deep.agents.dreamer import dream
+    from dynalab.envs.pixels import frames_rgb
+
+    first = jax.tree.map(lambda leaf: leaf[0], networks)
+    seen = jax.jit(lambda nets, key: dream(world, nets, key, config))(first, jax.random.key(seed))
+    alive = np.asarray(seen.alive)
+    return frames_rgb(np.asarray(seen.real)[alive]), frames_rgb(np.asarray(seen.imagined)[alive])
+
+
+def dream_files(comparison: NeuralComparison) -> dict[str, bytes]:
+    """For each dreamer on pixels, ``dream-<label>.png`` (run 0's real frames above its
+    dream of them) and ``dream-<label>.gif`` (the two side by side, step by step)."""
+    from dynalab.plots.animation import gif_bytes
+    from dynalab.plots.dreams import DREAM_FPS, dream_animation, dream_strip, png_bytes
+
+    files = {}
+    for label, dreamt in zip(comparison.labels, comparison.dreams or (), strict=False):
+        if dreamt is None:
+            continue
+        real, imagined = dreamt
+        name = "dream-" + re.sub(r"[^A-Za-z0-9.]+", "-", label).strip("-")
+        title = f"{label} on {comparison.world.spec}: run 0's greedy episode, dreamt open loop"
+        files[f"{name}.png"] = png_bytes(dream_strip(real, imagined, title))
+        files[f"{name}.gif"] = gif_bytes(dream_animation(real, imagined), DREAM_FPS)
+    return files
 
 
 def _stepped_runs(world: World, config: object, budget: object, seed: int, runs: int) -> dict:
@@ -382,5 +423,6 @@ def write_neural_folder(
         summary=summary,
         figures=neural_figures(comparison) if plot else None,
         evals=eval_rows(comparison),
+        files=dream_files(comparison) if plot else None,
     )
     return summary

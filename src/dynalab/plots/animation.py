@@ -18,7 +18,6 @@ import base64
 import html
 import io
 import os
-import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
+from dynalab.atomic_files import atomic_write_bytes
 from dynalab.envs.maze import Maze
 from dynalab.plots.maze import (
     cell_inches,
@@ -125,34 +125,30 @@ def save_animation(frames: Iterable[Image.Image], path: str | os.PathLike[str], 
     target.parent.mkdir(parents=True, exist_ok=True)
     images = list(frames)
     if suffix == ".png":
-        _write_atomically(target, _strip(images))
+        atomic_write_bytes(target, _strip(images))
         return target
-    images = _on_one_palette(images)
-    gif = io.BytesIO()
-    images[0].save(
-        gif,
-        format="GIF",
-        save_all=True,
-        append_images=images[1:],
-        duration=round(1000.0 / fps),
-        optimize=False,
-    )
+    gif = gif_bytes(images, fps)
     if suffix == ".gif":
-        _write_atomically(target, gif.getvalue())
+        atomic_write_bytes(target, gif)
     else:
-        _write_atomically(target, _gif_page(gif.getvalue(), target.stem).encode("utf-8"))
+        atomic_write_bytes(target, _gif_page(gif, target.stem).encode("utf-8"))
     return target
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """``data`` into ``target`` through a temporary file in the same folder and a rename."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+def gif_bytes(images: Sequence[Image.Image], fps: float) -> bytes:
+    """``images`` as an animated GIF played once at ``fps`` frames per second, on one
+    palette (:func:`_on_one_palette`)."""
+    frames = _on_one_palette(list(images))
+    gif = io.BytesIO()
+    frames[0].save(
+        gif,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=round(1000.0 / fps),
+        optimize=False,
+    )
+    return gif.getvalue()
 
 
 def _strip(images: list[Image.Image]) -> bytes:

@@ -32,6 +32,7 @@ from dynalab.agents.config import AgentConfig
 from dynalab.deep.agents.dyna_dqn import no_rollouts
 from dynalab.deep.agents.records import Period, run_periods
 from dynalab.deep.budget import Budget
+from dynalab.deep.dreams import DREAM_STEPS, Dream, dream_episode, imagination_errors
 from dynalab.deep.evaluation import GreedyPolicy, evaluate
 from dynalab.deep.imagination import (
     BehaviorConfig,
@@ -336,12 +337,27 @@ def policy_table(world: World, nets: Nets, config: DreamerConfig) -> jax.Array:
     return jax.vmap(one)(jnp.asarray(world.observations))
 
 
-def _record(
-    world: World, nets: Nets, key: jax.Array, budget: Budget, config: DreamerConfig
-) -> dict:
-    """An evaluation point's greedy episodes and, on tables, the policy of every state."""
+def dream(
+    world: World, nets: Nets, key: jax.Array, config: DreamerConfig, steps: int = DREAM_STEPS
+) -> Dream:
+    """A greedy episode in ``world`` and the world model's open-loop dream of it
+    (:func:`dynalab.deep.dreams.dream_episode`)."""
     policy = greedy_policy(nets, world.n_actions, config)
-    record = evaluate(world, policy, key, budget.eval_episodes, config.gamma)._asdict()
+    return dream_episode(world, policy, nets.model, config.rssm, key, steps)
+
+
+def _record(
+    world: World, learner: Learner, key: jax.Array, budget: Budget, config: DreamerConfig
+) -> dict:
+    """An evaluation point's greedy episodes, the imagination's open-loop error on the
+    replay (``rollout_error``) and, on tables, the policy of every state."""
+    nets = learner.nets
+    eval_key, error_key = jax.random.split(key)
+    policy = greedy_policy(nets, world.n_actions, config)
+    record = evaluate(world, policy, eval_key, budget.eval_episodes, config.gamma)._asdict()
+    record["rollout_error"] = imagination_errors(
+        nets.model, learner.replay, error_key, world.n_actions, config.rssm
+    )
     if world.observations is not None:
         record["policy_table"] = policy_table(world, nets, config)
     return record
@@ -352,15 +368,17 @@ def train(
 ) -> tuple[Nets, dict[str, jax.Array]]:
     """One Dreamer run on ``world``: the final networks and the metrics of each
     evaluation point: ``env_step``; ``eval_return``, ``eval_discounted_return`` and
-    ``believed_value`` (:class:`dynalab.deep.evaluation.Evaluation`); ``loss``, the world
-    model's mean loss since the previous point; ``train_return`` and ``train_episodes``
-    as DQN records them; on tabular worlds ``policy_table``. Pure: jit it with ``world``,
-    ``config`` and ``budget`` static (:func:`dynalab.deep.runs.train_runs` does)."""
+    ``believed_value`` (:class:`dynalab.deep.evaluation.Evaluation`); ``rollout_error``,
+    the imagination's open-loop error after 1..10 steps (:mod:`dynalab.deep.dreams`);
+    ``loss``, the world model's mean loss since the previous point; ``train_return`` and
+    ``train_episodes`` as DQN records them; on tabular worlds ``policy_table``. Pure: jit
+    it with ``world``, ``config`` and ``budget`` static
+    (:func:`dynalab.deep.runs.train_runs` does)."""
     init_key, loop_key, eval_key = jax.random.split(key, 3)
     learner, metrics = run_periods(
         init_learner(init_key, world, config),
         lambda learner, step, step_key: env_step(learner, step, step_key, world, config),
-        lambda learner, point_key: _record(world, learner.nets, point_key, budget, config),
+        lambda learner, point_key: _record(world, learner, point_key, budget, config),
         budget,
         loop_key,
         eval_key,
