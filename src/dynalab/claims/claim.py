@@ -43,6 +43,9 @@ class Outcome:
     extra_summary: dict = field(default_factory=dict)
     neural: NeuralComparison | None = None
     """The JAX agents' runs, for a study of them (its ``evals.csv``)."""
+    more_neural: list[NeuralComparison] = field(default_factory=list)
+    """Runs of the study on other worlds: their rows follow in ``evals.csv`` (their roles
+    name the world), their summaries under ``more_worlds``."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dynalab import runfolder
+from dynalab.claims import imagination as dreams
 from dynalab.claims.changing_mazes import figure_8_4, figure_8_5
 from dynalab.claims.claim import Outcome, Reproduction
 from dynalab.claims.maze_learning import figure_8_2, figure_8_3
@@ -149,6 +150,20 @@ STUDIES: dict[str, Reproduction] = {
         "study",
         "jax",
     ),
+    "imagination": Reproduction(
+        "imagination",
+        "Dreamer on the pixel maze against the truth: near-optimal sooner than dqn, belief "
+        "gap, imagination error, dreams too long; and on a MinAtar game",
+        f"{dreams.STUDY_WORLD} (gamma {dreams.STUDY_GAMMA}), {dreams.STUDY_STEPS:,} real "
+        f"steps, agents {' '.join(dreams.STUDY_AGENTS.values())}; {dreams.GAME_WORLD}, "
+        f"{dreams.GAME_STEPS:,} steps, dreamer and dqn at their defaults; "
+        f"{dreams.STUDY_RUNS} runs (the jax backend)",
+        dreams.STUDY_RUNS,
+        dreams.imagination,
+        len(dreams.STUDY_AGENTS) + len(dreams.GAME_AGENTS),
+        "study",
+        "jax",
+    ),
 }
 
 
@@ -187,11 +202,15 @@ def write_claims_folder(
         config["comparison"] = config_dict(comparison)
         summary.update(summarize(comparison))
         figures.update(comparison_figures(comparison))
-    evals = ()
+    evals: list = []
     if outcome.neural is not None:
         config["comparison"] = neural_config(outcome.neural)
         summary.update(summarize_neural(outcome.neural))
         evals = eval_rows(outcome.neural)
+    if outcome.more_neural:
+        config["more_comparisons"] = [neural_config(more) for more in outcome.more_neural]
+        summary["more_worlds"] = [summarize_neural(more) for more in outcome.more_neural]
+        evals += [row for more in outcome.more_neural for row in eval_rows(more)]
     summary.update(outcome.extra_summary)
     summary["claims"] = [claim.to_dict() for claim in outcome.claims]
     summary["all_claims_hold"] = all(claim.holds for claim in outcome.claims)

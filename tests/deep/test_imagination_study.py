@@ -1,0 +1,72 @@
+"""`dynalab study imagination`, shrunk (tiny networks, a few hundred steps): its five
+claims, its run folder (both worlds' rows in evals.csv, the maze's and the game's plots),
+and the steps-to-value rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+pytest.importorskip("jax")
+
+from dynalab.claims import imagination  # noqa: E402
+from dynalab.cli import app  # noqa: E402
+from dynalab.runfolder import read_evals  # noqa: E402
+
+RUNNER = CliRunner(env={"COLUMNS": "200"})
+TINY = (
+    "deter=8,groups=2,classes=4,units=16,batch=4,length=4,buffer=300,learning_starts=40,"
+    "train_every=20"
+)
+TINY_AGENTS = {
+    "dreamer": f"dreamer:gamma=0.95,{TINY},horizon=3",
+    # the same settings as "dreamer": one compiled program serves both (the test's time)
+    f"dreamer, H={imagination.LONG_HORIZON}": f"dreamer:gamma=0.95,{TINY},horizon=3",
+    "dqn": "dqn:gamma=0.95,hidden=16,learning_starts=40,epsilon_steps=100",
+}
+TINY_GAME = {
+    "dreamer on Breakout": f"dreamer:{TINY},horizon=3",
+    "dqn on Breakout": "dqn:hidden=16,learning_starts=40",
+}
+
+
+def test_steps_to_value_takes_the_first_reaching_evaluation_else_the_budget() -> None:
+    values = np.array([[0.1, 0.5, 0.49], [0.1, 0.2, 0.3]])
+    steps = np.array([[0, 100, 200], [0, 100, 200]])
+    assert imagination.steps_to_value(values, steps, 0.45).tolist() == [100.0, 200.0]
+
+
+def test_the_study_prints_its_claims_and_writes_both_worlds(tmp_path: Path, monkeypatch) -> None:
+    for name, value in (
+        ("STUDY_AGENTS", TINY_AGENTS),
+        ("STUDY_STEPS", 160),
+        ("STUDY_EVAL_EVERY", 80),
+        ("GAME_AGENTS", TINY_GAME),
+        ("GAME_STEPS", 80),
+        ("GAME_EVAL_EVERY", 80),
+    ):
+        monkeypatch.setattr(imagination, name, value)
+    out = tmp_path / "study"
+    result = RUNNER.invoke(
+        app, ["study", "imagination", "--runs", "2", "--out", str(out), "--quiet"]
+    )
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 5, result.output
+    assert all(line.startswith(("[holds] ", "[fails] ")) for line in lines)
+    all_hold = all(line.startswith("[holds] ") for line in lines)
+    assert result.exit_code == (0 if all_hold else 1)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["all_claims_hold"] == all_hold and len(summary["claims"]) == 5
+    assert 0 < summary["optimal_value"] < 1
+    assert set(summary["more_worlds"][0]["agents"]) == set(TINY_GAME)
+    evals = read_evals(out)
+    assert set(evals["agent"]) == set(TINY_AGENTS) | set(TINY_GAME)
+    assert len(evals["agent"]) == 3 * 2 * 3 + 2 * 2 * 2  # agents x runs x points, both worlds
+    maze_dreamer = evals["agent"] == "dreamer"
+    assert np.isfinite(evals["policy_value"][maze_dreamer]).all()
+    for name in ("eval_return.png", "rollout_error.png", "game_eval_return.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG", name
