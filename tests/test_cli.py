@@ -494,6 +494,12 @@ def test_bench_quick_json():
         ratio = dqn["alone_updates_per_s"] / dqn["alone_env_steps_per_s"]
         assert ratio == pytest.approx(1001 / 2000)
         assert dqn["python_env_steps_per_s"] > 0 and dqn["compiled_over_python"] > 0
+        dreamer = measured["dreamer"]
+        assert dreamer["training_steps_per_run"] == 41  # steps 40..200, every 4th
+        for figures in (dreamer["alone"], dreamer["batch"]):
+            ratio = figures["training_steps_per_s"] / figures["env_steps_per_s"]
+            assert ratio == pytest.approx(41 / 200)
+            assert "model_updates_per_s" not in figures  # --quick times whole runs only
 
 
 # regressions: printed text is data, not rich markup

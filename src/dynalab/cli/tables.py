@@ -92,6 +92,23 @@ def bench_table(measured: dict, jobs: int) -> Table:
             f"{spec}: compile (1 run; {runs} runs)",
             f"{numbers['compile_alone_s']:.1f} s; {numbers['compile_batch_s']:.1f} s",
         )
+    dreamer = measured.get("dreamer")
+    if dreamer is not None:
+        for name, runs in (("alone", 1), ("batch", dreamer["runs"])):
+            numbers = dreamer[name]
+            where = "1 run" if runs == 1 else f"{runs} runs vmapped (summed)"
+            updates = (
+                f"; {numbers['model_updates_per_s']:,.1f} world-model and "
+                f"{numbers['behavior_updates_per_s']:,.1f} actor-critic updates/s"
+                if "model_updates_per_s" in numbers
+                else ""
+            )
+            table.add_row(
+                f"{dreamer['spec']} on {dreamer['world']}, {where}",
+                f"{numbers['env_steps_per_s']:,.0f} env steps/s "
+                f"({numbers['training_steps_per_s']:,.1f} training steps/s){updates}; "
+                f"compile {numbers['compile_s']:.0f} s",
+            )
     sweep = measured.get("sweep", {})
     for backend in ("local_1_jobs", "local_2_jobs", "ray_2_cpus"):
         key = f"{backend}_s_per_tiny_cell"

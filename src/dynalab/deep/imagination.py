@@ -15,6 +15,7 @@ Every sum is a pairwise sum or a dot product (:mod:`dynalab.deep.numerics`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -60,6 +61,15 @@ class Imagined(NamedTuple):
     actions: jax.Array
     rewards: jax.Array
     conts: jax.Array
+
+
+def per_step(fn: Callable[[jax.Array], jax.Array], feats: jax.Array) -> jax.Array:
+    """``fn`` of each feature vector of ``feats`` (any leading shape, kept), as one
+    ``vmap`` over them flattened: a nested ``vmap`` compiles to kernels about twice as
+    slow on CPU (measured on jax 0.10)."""
+    flat = feats.reshape(-1, feats.shape[-1])
+    out = jax.vmap(fn)(flat)
+    return out.reshape(*feats.shape[:-1], *out.shape[1:])
 
 
 def actor_log_probs(actor: MLP, feats: jax.Array, unimix: float) -> jax.Array:
@@ -132,7 +142,7 @@ def critic_loss(
 ) -> jax.Array:
     """The weighted squared error of the critic against the (fixed) lambda-returns, over
     a batch of trajectories (leading axis)."""
-    values = jax.vmap(jax.vmap(lambda f: critic(f)[0]))(imagined.feats[:, :-1])
+    values = per_step(lambda f: critic(f)[0], imagined.feats[:, :-1])
     return mean_all(0.5 * weights * (values - jax.lax.stop_gradient(returns)) ** 2)
 
 
@@ -145,9 +155,7 @@ def actor_loss(
 ) -> jax.Array:
     """REINFORCE on the (fixed, normalised) advantages minus the entropy bonus, weighted,
     over a batch of trajectories (leading axis)."""
-    logp = jax.vmap(jax.vmap(lambda f: actor_log_probs(actor, f, config.unimix)))(
-        imagined.feats[:, :-1]
-    )
+    logp = per_step(lambda f: actor_log_probs(actor, f, config.unimix), imagined.feats[:, :-1])
     taken = jnp.take_along_axis(logp, imagined.actions[..., None], axis=-1)[..., 0]
     entropy = -sum_last(jnp.exp(logp) * logp)
     objective = jax.lax.stop_gradient(advantages) * taken + config.entropy * entropy

@@ -11,7 +11,8 @@ Every number comes from running the library's own kernels on the built-in Dyna m
   MCTS): updates per second and real steps per second, compiled;
 * the whole Fig. 8.2 experiment (30 runs x 50 episodes x n in {0, 5, 50}), once
   compiled, on one thread and on all requested jobs;
-* with the ``deep`` extra, the JAX agents on CartPole (:mod:`dynalab.experiments.bench_neural`);
+* with the ``deep`` extra, the JAX agents on CartPole (:mod:`dynalab.experiments.bench_neural`)
+  and dreamer on the pixel maze (:mod:`dynalab.experiments.bench_dreamer`);
 * the sweep engine: overhead per cell and the speedup of 2 workers
   (:mod:`dynalab.experiments.bench_sweep`).
 """
@@ -198,6 +199,11 @@ def run_benchmark(
     neural = neural_benchmark(quick, say)
     if neural is not None:
         results["neural"] = neural
+    from dynalab.experiments.bench_dreamer import dreamer_benchmark
+
+    dreamer = dreamer_benchmark(quick, say)
+    if dreamer is not None:
+        results["dreamer"] = dreamer
     from dynalab.experiments.bench_sweep import sweep_benchmark
 
     results["sweep"] = sweep_benchmark(quick, say)

@@ -37,7 +37,7 @@ def gradient_updates(config: object, steps: int) -> int:
     return len(learning) * per_step
 
 
-def _timed(run: object, keys: object) -> tuple[float, float]:
+def compiled_seconds(run: object, keys: object) -> tuple[float, float]:
     """Compile seconds and the best of two run seconds of ``run`` on ``keys``."""
     import jax
 
@@ -65,11 +65,11 @@ def neural_throughput(spec: str, steps: int, runs: int = NEURAL_RUNS) -> dict[st
     world, budget = gymnax_world(NEURAL_WORLD), Budget(steps, steps, 1)
     updates = gradient_updates(config, steps)
     alone_runs, batch_runs = padded_runs([0]), padded_runs(list(range(runs)))
-    compile_alone, alone = _timed(
+    compile_alone, alone = compiled_seconds(
         compiled_runs(world, config, budget, shard_count(len(alone_runs))), run_keys(0, alone_runs)
     )
     shards = shard_count(len(batch_runs))
-    compile_batch, batch = _timed(
+    compile_batch, batch = compiled_seconds(
         compiled_runs(world, config, budget, shards), run_keys(0, batch_runs)
     )
     stepped = python_env_steps_per_s(config, max(steps // 10, 200))

@@ -95,7 +95,7 @@ def stepped_from_python(world: World) -> bool:
     return world.vector_obs and not world.gymnax and world.name not in GYMNAX_TWINS
 
 
-def _jax_world(world: World) -> object:
+def jax_world(world: World) -> object:
     """The JAX world the agents learn on: a gymnax twin, a maze seen as the spec says
     (one-hot, coords or pixels), an array MDP's one-hot cells, or (stepped from Python)
     the env's shapes."""
@@ -129,7 +129,7 @@ def run_neural_comparison(
 
     every = eval_every or max(1, -(-steps // EVALUATIONS))
     total = every * -(-steps // every)
-    target = _jax_world(world)
+    target = jax_world(world)
     budget = Budget(total, every, EVAL_EPISODES)
     metrics, values, walls, policies, dreams = [], [], [], [], []
     for index, agent in enumerate(agents):

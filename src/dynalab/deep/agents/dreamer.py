@@ -41,6 +41,7 @@ from dynalab.deep.imagination import (
     critic_loss,
     imagine,
     lambda_returns,
+    per_step,
     return_range,
     step_weights,
 )
@@ -197,9 +198,13 @@ def _flat(steps: Steps) -> Steps:
     )
 
 
-def train_step(nets: Nets, replay: Replay, key: jax.Array, n_actions: int, config: DreamerConfig):
-    """One training step (module docstring): the new networks and the world model's loss."""
-    sample_key, model_key, imagine_key = jax.random.split(key, 3)
+def model_update(
+    nets: Nets, replay: Replay, key: jax.Array, n_actions: int, config: DreamerConfig
+) -> tuple[Nets, jax.Array, Latent]:
+    """The world model's Adam step on ``batch`` replayed sequences of ``length``: the new
+    networks, the model's loss, and the posterior latents it reached on them, flattened
+    (imagination's starts)."""
+    sample_key, model_key = jax.random.split(key)
     batch = _flat(sample_sequences(replay, sample_key, config.batch, config.length))
     sequence_keys = jax.random.split(model_key, config.batch)
 
@@ -212,16 +217,24 @@ def train_step(nets: Nets, replay: Replay, key: jax.Array, n_actions: int, confi
     (loss, latents), grads = jax.value_and_grad(model_loss, has_aux=True)(nets.model)
     updates, model_opt = _adam(config.model_lr).update(grads, nets.model_opt, nets.model)
     model = optax.apply_updates(nets.model, updates)
-
     starts = jax.tree.map(lambda leaf: leaf.reshape(-1, leaf.shape[-1]), latents)
+    return nets._replace(model=model, model_opt=model_opt), loss, starts
+
+
+def behavior_update(
+    nets: Nets, starts: Latent, key: jax.Array, n_actions: int, config: DreamerConfig
+) -> Nets:
+    """The actor's and the critic's Adam steps on rollouts imagined from ``starts``
+    (:mod:`dynalab.deep.imagination`), the slow critic's move toward the critic and the
+    running range of returns."""
+    behavior = config.behavior
     count = starts.deter.shape[0]
     imagined = jax.vmap(
         lambda start, k: imagine(
-            model, nets.actor, start, k, n_actions, config.rssm, config.behavior
+            nets.model, nets.actor, start, k, n_actions, config.rssm, config.behavior
         )
-    )(starts, jax.random.split(imagine_key, count))
-    behavior = config.behavior
-    slow_values = jax.vmap(jax.vmap(lambda f: nets.slow_critic(f)[0]))(imagined.feats)
+    )(starts, jax.random.split(key, count))
+    slow_values = per_step(lambda f: nets.slow_critic(f)[0], imagined.feats)
     returns = jax.vmap(lambda r, c, v: lambda_returns(r, c, v, behavior.gamma, behavior.lam))(
         imagined.rewards, imagined.conts, slow_values
     )
@@ -229,7 +242,7 @@ def train_step(nets: Nets, replay: Replay, key: jax.Array, n_actions: int, confi
     spread = behavior.range_decay * nets.return_range + (1 - behavior.range_decay) * (
         return_range(returns)
     )
-    values = jax.vmap(jax.vmap(lambda f: nets.critic(f)[0]))(imagined.feats[:, :-1])
+    values = per_step(lambda f: nets.critic(f)[0], imagined.feats[:, :-1])
     advantages = (returns - values) / jnp.maximum(1.0, spread)
 
     actor_grads = jax.grad(actor_loss)(nets.actor, imagined, advantages, weights, behavior)
@@ -240,8 +253,24 @@ def train_step(nets: Nets, replay: Replay, key: jax.Array, n_actions: int, confi
     critic = optax.apply_updates(nets.critic, updates)
     rate = behavior.slow_rate
     slow = jax.tree.map(lambda s, c: (1 - rate) * s + rate * c, nets.slow_critic, critic)
-    new = Nets(model, actor, critic, slow, model_opt, actor_opt, critic_opt, spread)
-    return new, loss
+    return nets._replace(
+        actor=actor,
+        critic=critic,
+        slow_critic=slow,
+        actor_opt=actor_opt,
+        critic_opt=critic_opt,
+        return_range=spread,
+    )
+
+
+def train_step(
+    nets: Nets, replay: Replay, key: jax.Array, n_actions: int, config: DreamerConfig
+) -> tuple[Nets, jax.Array]:
+    """One training step (module docstring): the world model's update, then the actor's
+    and critic's from the latents it reached; the new networks and the model's loss."""
+    model_key, behavior_key = jax.random.split(key)
+    nets, loss, starts = model_update(nets, replay, model_key, n_actions, config)
+    return behavior_update(nets, starts, behavior_key, n_actions, config), loss
 
 
 def act(nets: Nets, latent: Latent, key: jax.Array, config: DreamerConfig) -> jax.Array:
