@@ -118,3 +118,25 @@ def test_layer_norm_matches_its_definition_and_zero_head_predicts_zero() -> None
     np.testing.assert_allclose(layer_norm(x), expected, rtol=1e-4, atol=1e-5)
     net = zero_head(NormMLP(jax.random.key(8), 9, 3, (16,)))
     np.testing.assert_array_equal(net(x[0]), np.zeros(3))
+
+
+@pytest.mark.parametrize(("share", "fresh"), [(0.0, 0), (0.25, 3), (0.5, 6), (1.0, 12)])
+def test_a_share_of_imagination_starts_is_formed_afresh(share: float, fresh: int) -> None:
+    """Of 12 starts with a history (deter all ones), ``share`` of them, evenly spread,
+    become the belief formed from the same observation alone: zero deter and the
+    posterior's one-hot draw."""
+    from dynalab.deep.agents.dreamer import dreamer_config, fresh_starts
+    from dynalab.deep.rssm import Latent
+
+    config = dreamer_config(deter=8, groups=3, classes=4, units=16, fresh_share=share)
+    model = WorldModel(jax.random.key(0), 2, 3, config.rssm)
+    starts = Latent(jnp.ones((12, 8)), jnp.zeros((12, 12)))
+    observations = jnp.arange(24.0).reshape(12, 2)
+    mixed = fresh_starts(model, starts, observations, jax.random.key(1), config)
+    afresh = np.asarray((mixed.deter == 0).all(axis=1))
+    assert afresh.sum() == fresh
+    assert np.asarray((mixed.deter[~afresh] == 1).all())
+    np.testing.assert_array_equal(np.asarray(mixed.stoch[afresh]).sum(axis=1), 3.0)
+    if 0 < fresh < 12:
+        gaps = np.diff(np.flatnonzero(afresh))
+        assert gaps.max() - gaps.min() <= 1, "spread evenly"

@@ -48,6 +48,14 @@ FREE_NATS = _dreamer_key(
     "KL below this many nats is not penalised (free bits), >= 0",
     number_in(0),
 )
+FRESH_SHARE = _dreamer_key(
+    "fresh_share",
+    finite_float,
+    0.5,
+    "share of imagined rollouts that start from a belief formed afresh from one "
+    "observation (zero recurrent state), in [0, 1]",
+    number_in(0, 1),
+)
 
 DREAMER_KEYS: tuple[Key, ...] = (
     DETER,
@@ -61,5 +69,6 @@ DREAMER_KEYS: tuple[Key, ...] = (
     ENTROPY,
     LAMBDA_RETURN,
     FREE_NATS,
+    FRESH_SHARE,
 )
 """dreamer's own keys."""
