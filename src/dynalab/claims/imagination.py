@@ -34,7 +34,7 @@ STUDY_GAMMA = 0.95
 STUDY_STEPS = 10_000
 STUDY_EVAL_EVERY = 1_000
 STUDY_RUNS = 4
-LONG_HORIZON = 60
+LONG_HORIZON = 45
 PIXEL_DQN = (
     "hidden=64,double=false,batch=32,buffer=4000,target_every=100,learning_starts=200,"
     "epsilon_steps=3000,epsilon_end=0.1"
@@ -48,8 +48,8 @@ STUDY_AGENTS = {
 }
 """The maze's agents by role (the role labels them in tables, plots and ``evals.csv``)."""
 GAME_WORLD = "gymnax:Breakout-MinAtar"
-GAME_STEPS = 20_000
-GAME_EVAL_EVERY = 5_000
+GAME_STEPS = 10_000
+GAME_EVAL_EVERY = 2_500
 GAME_AGENTS = {"dreamer on Breakout": "dreamer", "dqn on Breakout": "dqn"}
 NEAR_OPTIMAL = 0.95
 """Claim 1's bar: a policy whose exact value is at least 95% of V*."""
