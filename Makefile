@@ -26,7 +26,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
 REPRODUCTIONS := fig8.2 fig8.3 fig8.4 fig8.5 ex8.4 fig8.8
-STUDIES := stochastic-model planning-amplifies-error exploitation sweeping-per-episode
+STUDIES := stochastic-model planning-amplifies-error exploitation sweeping-per-episode \
+	neural-model-error imagination
 
 gallery: $(STAMP)
 	mkdir -p docs/gallery
@@ -35,8 +36,11 @@ gallery: $(STAMP)
 		for png in runs/$$name/*.png; do cp $$png docs/gallery/$$name-$$(basename $$png); done; \
 	done
 	for name in $(STUDIES); do \
-		$(BIN)/dynalab study $$name --out runs/$$name --force --quiet || exit 1; \
-		for png in runs/$$name/*.png; do cp $$png docs/gallery/$$name-$$(basename $$png); done; \
+		$(BIN)/dynalab study $$name --out runs/$$name --force --quiet; \
+		status=$$?; [ $$status -le 1 ] || exit $$status; \
+		for picture in runs/$$name/*.png runs/$$name/*.gif; do \
+			if [ -e $$picture ]; then cp $$picture docs/gallery/$$name-$$(basename $$picture); fi; \
+		done; \
 	done
 	$(BIN)/dynalab tradeoff --out runs/tradeoff --force --quiet
 	for png in runs/tradeoff/*.png; do cp $$png docs/gallery/tradeoff-$$(basename $$png); done

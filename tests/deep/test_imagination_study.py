@@ -68,5 +68,10 @@ def test_the_study_prints_its_claims_and_writes_both_worlds(tmp_path: Path, monk
     assert len(evals["agent"]) == 3 * 2 * 3 + 2 * 2 * 2  # agents x runs x points, both worlds
     maze_dreamer = evals["agent"] == "dreamer"
     assert np.isfinite(evals["policy_value"][maze_dreamer]).all()
-    for name in ("eval_return.png", "rollout_error.png", "game_eval_return.png"):
+    for name in (
+        "eval_return.png",
+        "rollout_error.png",
+        "game_eval_return.png",
+        "dream-dreamer.png",
+    ):
         assert (out / name).read_bytes()[:4] == b"\x89PNG", name

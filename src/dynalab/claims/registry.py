@@ -38,7 +38,7 @@ from dynalab.claims.sweeping import (
 )
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
 from dynalab.experiments.compare import config_dict, summarize, with_argv
-from dynalab.experiments.neural import eval_rows, neural_config, summarize_neural
+from dynalab.experiments.neural import dream_files, eval_rows, neural_config, summarize_neural
 
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(
@@ -203,10 +203,12 @@ def write_claims_folder(
         summary.update(summarize(comparison))
         figures.update(comparison_figures(comparison))
     evals: list = []
+    files: dict = {}
     if outcome.neural is not None:
         config["comparison"] = neural_config(outcome.neural)
         summary.update(summarize_neural(outcome.neural))
         evals = eval_rows(outcome.neural)
+        files = dream_files(outcome.neural)
     if outcome.more_neural:
         config["more_comparisons"] = [neural_config(more) for more in outcome.more_neural]
         summary["more_worlds"] = [summarize_neural(more) for more in outcome.more_neural]
@@ -223,4 +225,5 @@ def write_claims_folder(
         labels=comparison.labels if comparison is not None else (),
         figures=figures,
         evals=evals,
+        files=files,
     )
