@@ -16,7 +16,7 @@ jax = pytest.importorskip("jax")
 
 from dynalab.agents.keys import AgentConfigError  # noqa: E402
 from dynalab.cli import app  # noqa: E402
-from dynalab.deep.agents.dreamer import dreamer_config  # noqa: E402
+from dynalab.deep.agents.dreamer_training import dreamer_config  # noqa: E402
 from dynalab.deep.budget import Budget  # noqa: E402
 from dynalab.deep.runs import exact_policy_values, train_runs  # noqa: E402
 from dynalab.deep.tabular import maze_world  # noqa: E402

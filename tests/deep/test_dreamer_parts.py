@@ -125,7 +125,7 @@ def test_a_share_of_imagination_starts_is_formed_afresh(share: float, fresh: int
     """Of 12 starts with a history (deter all ones), ``share`` of them, evenly spread,
     become the belief formed from the same observation alone: zero deter and the
     posterior's one-hot draw."""
-    from dynalab.deep.agents.dreamer import dreamer_config, fresh_starts
+    from dynalab.deep.agents.dreamer_training import dreamer_config, fresh_starts
     from dynalab.deep.rssm import Latent
 
     config = dreamer_config(deter=8, groups=3, classes=4, units=16, fresh_share=share)

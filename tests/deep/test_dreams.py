@@ -10,7 +10,8 @@ jax = pytest.importorskip("jax")
 
 import jax.numpy as jnp  # noqa: E402
 
-from dynalab.deep.agents.dreamer import dream, dreamer_config, init_learner  # noqa: E402
+from dynalab.deep.agents.dreamer import dream, init_learner  # noqa: E402
+from dynalab.deep.agents.dreamer_training import dreamer_config  # noqa: E402
 from dynalab.deep.model_error import scaled_window_errors  # noqa: E402
 from dynalab.deep.rssm import features, first_latent  # noqa: E402
 from dynalab.deep.sequences import Steps  # noqa: E402

@@ -31,25 +31,25 @@ import numpy as np
 from jax.sharding import Mesh, PartitionSpec
 
 from dynalab.agents.config import AgentConfig
-from dynalab.deep.agents import dqn, dreamer
+from dynalab.deep.agents import dqn, dreamer, dreamer_training
 from dynalab.deep.budget import Budget
 from dynalab.deep.worlds import World
 from dynalab.envs.ground_truth import evaluate_policy, greedy_value
 
-RunConfig = dqn.DQNConfig | dreamer.DreamerConfig
+RunConfig = dqn.DQNConfig | dreamer_training.DreamerConfig
 """A compiled run's configuration: DQN's (dqn, dyna-dqn) or Dreamer's."""
 
 
 def run_config(agent: AgentConfig) -> RunConfig:
     """The compiled run's configuration of a jax agent's configuration."""
     if agent.name == "dreamer":
-        return dreamer.dreamer_config(agent)
+        return dreamer_training.dreamer_config(agent)
     return dqn.dqn_config(agent)
 
 
 def _train(config: RunConfig) -> Callable:
     """The one-run training function of ``config``'s agent."""
-    return dreamer.train if isinstance(config, dreamer.DreamerConfig) else dqn.train
+    return dreamer.train if isinstance(config, dreamer_training.DreamerConfig) else dqn.train
 
 
 def run_key(seed: int, run: int) -> jax.Array:

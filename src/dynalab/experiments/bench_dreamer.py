@@ -2,8 +2,8 @@
 actor-critic's training steps per second, and the env steps per second of whole runs,
 one run alone and several ``vmap``ped in one program.
 
-The two updates are timed apart (:func:`dynalab.deep.agents.dreamer.model_update` and
-:func:`~dynalab.deep.agents.dreamer.behavior_update`, jitted), each on replays that
+The two updates are timed apart (:func:`dynalab.deep.agents.dreamer_training.model_update` and
+:func:`~dynalab.deep.agents.dreamer_training.behavior_update`, jitted), each on replays that
 dreamer's own loop filled with :data:`FILL_STEPS` steps of its untrained actor; a whole
 run (:func:`dynalab.deep.runs.compiled_runs`, evaluations only at the start and the
 end) gives env steps per second with everything included. Compile time is kept apart,
@@ -86,14 +86,14 @@ def update_rates(world: object, config: object, runs: int) -> dict[str, float]:
     one device."""
     import jax
 
-    from dynalab.deep.agents import dreamer
+    from dynalab.deep.agents.dreamer_training import behavior_update, model_update
 
     learners = _filled(world, config, runs)
     keys = jax.random.split(jax.random.key(1), runs)
     n = world.n_actions
-    model = jax.jit(jax.vmap(lambda nets, r, k: dreamer.model_update(nets, r, k, n, config)))
+    model = jax.jit(jax.vmap(lambda nets, r, k: model_update(nets, r, k, n, config)))
     nets, _, starts = model(learners.nets, learners.replay, keys)
-    behavior = jax.jit(jax.vmap(lambda nets, s, k: dreamer.behavior_update(nets, s, k, n, config)))
+    behavior = jax.jit(jax.vmap(lambda nets, s, k: behavior_update(nets, s, k, n, config)))
     jax.block_until_ready(behavior(nets, starts, keys))
 
     def repeated(call: object, *args: object) -> float:
