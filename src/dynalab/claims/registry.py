@@ -38,7 +38,8 @@ from dynalab.claims.sweeping import (
 )
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
 from dynalab.experiments.compare import config_dict, summarize, with_argv
-from dynalab.experiments.neural import dream_files, eval_rows, neural_config, summarize_neural
+from dynalab.experiments.dreams import dream_files
+from dynalab.experiments.neural import eval_rows, neural_config, summarize_neural
 
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(

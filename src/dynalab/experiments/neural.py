@@ -18,7 +18,6 @@ the area under the curve.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +125,7 @@ def run_neural_comparison(
     to a multiple of ``eval_every``, default ``steps / 10``)."""
     from dynalab.deep.budget import Budget
     from dynalab.deep.runs import exact_greedy_values, exact_policy_values, run_config, train_runs
+    from dynalab.experiments.dreams import first_run_dream
 
     every = eval_every or max(1, -(-steps // EVALUATIONS))
     total = every * -(-steps // every)
@@ -142,7 +142,7 @@ def run_neural_comparison(
             networks, measured = train_runs(target, config, budget, seed=seed, runs=runs)
         walls.append(time.perf_counter() - started)
         dreamt = agent.config.name == "dreamer" and world.observation == "pixels"
-        dreams.append(_first_run_dream(target, networks, config, seed) if dreamt else None)
+        dreams.append(first_run_dream(target, networks, config, seed) if dreamt else None)
         metrics.append(measured)
         exact = policy = None
         gamma = agent.config.gamma
@@ -169,41 +169,6 @@ def run_neural_comparison(
         policy_values=policies,
         dreams=dreams,
     )
-
-
-def _first_run_dream(
-    world: object, networks: object, config: object, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run 0's final world model dreaming a greedy episode of its own
-    (:func:`dynalab.deep.agents.dreamer.dream`, key ``key(seed)``): the real frames and
-    the imagined ones, as RGB, for as long as the episode lasts."""
-    import jax
-
-    from dynalab.deep.agents.dreamer import dream
-    from dynalab.envs.pixels import frames_rgb
-
-    first = jax.tree.map(lambda leaf: leaf[0], networks)
-    seen = jax.jit(lambda nets, key: dream(world, nets, key, config))(first, jax.random.key(seed))
-    alive = np.asarray(seen.alive)
-    return frames_rgb(np.asarray(seen.real)[alive]), frames_rgb(np.asarray(seen.imagined)[alive])
-
-
-def dream_files(comparison: NeuralComparison) -> dict[str, bytes]:
-    """For each dreamer on pixels, ``dream-<label>.png`` (run 0's real frames above its
-    dream of them) and ``dream-<label>.gif`` (the two side by side, step by step)."""
-    from dynalab.plots.animation import gif_bytes
-    from dynalab.plots.dreams import DREAM_FPS, dream_animation, dream_strip, png_bytes
-
-    files = {}
-    for label, dreamt in zip(comparison.labels, comparison.dreams or (), strict=False):
-        if dreamt is None:
-            continue
-        real, imagined = dreamt
-        name = "dream-" + re.sub(r"[^A-Za-z0-9.]+", "-", label).strip("-")
-        title = f"{label} on {comparison.world.spec}: run 0's greedy episode, dreamt open loop"
-        files[f"{name}.png"] = png_bytes(dream_strip(real, imagined, title))
-        files[f"{name}.gif"] = gif_bytes(dream_animation(real, imagined), DREAM_FPS)
-    return files
 
 
 def _stepped_runs(world: World, config: object, budget: object, seed: int, runs: int) -> dict:
@@ -411,6 +376,7 @@ def write_neural_folder(
 ) -> dict:
     """Write the comparison's run folder (``evals.csv`` since version 3); returns the summary."""
     from dynalab import runfolder
+    from dynalab.experiments.dreams import dream_files
 
     summary = summarize_neural(comparison)
     config = neural_config(comparison)

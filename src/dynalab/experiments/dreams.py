@@ -1,0 +1,49 @@
+"""Dreamer's dreams in a comparison's run folder: run 0's final world model dreaming a
+greedy episode of its own, open loop from the first frame
+(:func:`dynalab.deep.agents.dreamer.dream`), drawn as a strip and an animation
+(:mod:`dynalab.plots.dreams`)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from dynalab.experiments.neural import NeuralComparison
+
+
+def first_run_dream(
+    world: object, networks: object, config: object, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run 0's final world model dreaming a greedy episode of its own
+    (:func:`dynalab.deep.agents.dreamer.dream`, key ``key(seed)``): the real frames and
+    the imagined ones, as RGB, for as long as the episode lasts."""
+    import jax
+
+    from dynalab.deep.agents.dreamer import dream
+    from dynalab.envs.pixels import frames_rgb
+
+    first = jax.tree.map(lambda leaf: leaf[0], networks)
+    seen = jax.jit(lambda nets, key: dream(world, nets, key, config))(first, jax.random.key(seed))
+    alive = np.asarray(seen.alive)
+    return frames_rgb(np.asarray(seen.real)[alive]), frames_rgb(np.asarray(seen.imagined)[alive])
+
+
+def dream_files(comparison: NeuralComparison) -> dict[str, bytes]:
+    """For each dreamer on pixels, ``dream-<label>.png`` (run 0's real frames above its
+    dream of them) and ``dream-<label>.gif`` (the two side by side, step by step)."""
+    from dynalab.plots.animation import gif_bytes
+    from dynalab.plots.dreams import DREAM_FPS, dream_animation, dream_strip, png_bytes
+
+    files = {}
+    for label, dreamt in zip(comparison.labels, comparison.dreams or (), strict=False):
+        if dreamt is None:
+            continue
+        real, imagined = dreamt
+        name = "dream-" + re.sub(r"[^A-Za-z0-9.]+", "-", label).strip("-")
+        title = f"{label} on {comparison.world.spec}: run 0's greedy episode, dreamt open loop"
+        files[f"{name}.png"] = png_bytes(dream_strip(real, imagined, title))
+        files[f"{name}.gif"] = gif_bytes(dream_animation(real, imagined), DREAM_FPS)
+    return files
