@@ -38,8 +38,12 @@ from dynalab.claims.sweeping import (
 )
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
 from dynalab.experiments.compare import config_dict, summarize, with_argv
-from dynalab.experiments.dreams import dream_files
-from dynalab.experiments.neural import eval_rows, neural_config, summarize_neural
+from dynalab.experiments.neural import (
+    comparison_dreams,
+    eval_rows,
+    neural_config,
+    summarize_neural,
+)
 
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(
@@ -209,7 +213,7 @@ def write_claims_folder(
         config["comparison"] = neural_config(outcome.neural)
         summary.update(summarize_neural(outcome.neural))
         evals = eval_rows(outcome.neural)
-        files = dream_files(outcome.neural)
+        files = comparison_dreams(outcome.neural)
     if outcome.more_neural:
         config["more_comparisons"] = [neural_config(more) for more in outcome.more_neural]
         summary["more_worlds"] = [summarize_neural(more) for more in outcome.more_neural]

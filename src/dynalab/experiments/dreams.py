@@ -6,12 +6,9 @@ greedy episode of its own, open loop from the first frame
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from dynalab.experiments.neural import NeuralComparison
 
 
 def first_run_dream(
@@ -31,19 +28,22 @@ def first_run_dream(
     return frames_rgb(np.asarray(seen.real)[alive]), frames_rgb(np.asarray(seen.imagined)[alive])
 
 
-def dream_files(comparison: NeuralComparison) -> dict[str, bytes]:
-    """For each dreamer on pixels, ``dream-<label>.png`` (run 0's real frames above its
-    dream of them) and ``dream-<label>.gif`` (the two side by side, step by step)."""
+def dream_files(
+    labels: Sequence[str], dreams: Sequence[tuple[np.ndarray, np.ndarray] | None], world: str
+) -> dict[str, bytes]:
+    """For each agent with a dream (:func:`first_run_dream`; None for the others) on
+    ``world``, ``dream-<label>.png`` (run 0's real frames above its dream of them) and
+    ``dream-<label>.gif`` (the two side by side, step by step)."""
     from dynalab.plots.animation import gif_bytes
     from dynalab.plots.dreams import DREAM_FPS, dream_animation, dream_strip, png_bytes
 
     files = {}
-    for label, dreamt in zip(comparison.labels, comparison.dreams or (), strict=False):
+    for label, dreamt in zip(labels, dreams, strict=True):
         if dreamt is None:
             continue
         real, imagined = dreamt
         name = "dream-" + re.sub(r"[^A-Za-z0-9.]+", "-", label).strip("-")
-        title = f"{label} on {comparison.world.spec}: run 0's greedy episode, dreamt open loop"
+        title = f"{label} on {world}: run 0's greedy episode, dreamt open loop"
         files[f"{name}.png"] = png_bytes(dream_strip(real, imagined, title))
         files[f"{name}.gif"] = gif_bytes(dream_animation(real, imagined), DREAM_FPS)
     return files

@@ -371,12 +371,20 @@ def neural_config(comparison: NeuralComparison) -> dict:
     }
 
 
+def comparison_dreams(comparison: NeuralComparison) -> dict[str, bytes]:
+    """The dream pictures of the comparison's dreamers on pixels
+    (:func:`dynalab.experiments.dreams.dream_files`), by file name."""
+    from dynalab.experiments.dreams import dream_files
+
+    dreams = comparison.dreams or [None] * len(comparison.labels)
+    return dream_files(comparison.labels, dreams, comparison.world.spec)
+
+
 def write_neural_folder(
     comparison: NeuralComparison, folder: object, *, force: bool, plot: bool, argv: list | None
 ) -> dict:
     """Write the comparison's run folder (``evals.csv`` since version 3); returns the summary."""
     from dynalab import runfolder
-    from dynalab.experiments.dreams import dream_files
 
     summary = summarize_neural(comparison)
     config = neural_config(comparison)
@@ -389,6 +397,6 @@ def write_neural_folder(
         summary=summary,
         figures=neural_figures(comparison) if plot else None,
         evals=eval_rows(comparison),
-        files=dream_files(comparison) if plot else None,
+        files=comparison_dreams(comparison) if plot else None,
     )
     return summary
