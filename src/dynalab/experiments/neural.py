@@ -287,7 +287,9 @@ def neural_figures(comparison: NeuralComparison) -> dict:
     """``eval_return.png``: evaluation return against real steps, mean and 95% band per
     agent; for agents with a model, ``rollout_error.png``, its open-loop error against the
     rollout horizon at the final evaluation; on tables also ``greedy_value.png``, the
-    exact value of the greedy policy, and ``belief.png``, the network's belief beside it."""
+    exact value of the greedy policy (and of an actor's own stochastic policy), and
+    ``belief.png``, the network's belief beside the true value of the policy it is
+    about (the actor's, for dreamer)."""
     from dynalab import plots
 
     steps = comparison.metrics[0]["env_step"][0]
@@ -330,11 +332,19 @@ def neural_figures(comparison: NeuralComparison) -> dict:
         for label, values in zip(comparison.labels, comparison.greedy_values, strict=True)
         if values is not None
     }
+    actors = {
+        label: mean_ci_per_column(comparison.policy_value(index), seed=comparison.seed)
+        for index, label in enumerate(comparison.labels)
+        if comparison.policy_value(index) is not None
+    }
     if exact:
+        curves = dict(exact)
+        curves.update({f"{label}: actor's policy": value for label, value in actors.items()})
         figures["greedy_value.png"] = plots.learning_curves(
-            exact,
+            curves,
             x=steps,
-            title=f"True value of the greedy policy (exact, on the MDP), {title}",
+            title=f"True value of the greedy policy (exact, on the MDP; an actor's own "
+            f"stochastic policy too), {title}",
             xlabel="real steps",
             ylabel="value of the start",
         )
@@ -344,12 +354,12 @@ def neural_figures(comparison: NeuralComparison) -> dict:
                 belief[f"{label}: believed"] = mean_ci_per_column(
                     measured["believed_value"], seed=comparison.seed
                 )
-                belief[f"{label}: true"] = exact[label]
+                belief[f"{label}: true"] = actors.get(label, exact[label])
         figures["belief.png"] = plots.learning_curves(
             belief,
             x=steps,
-            title=f"Belief (max_a Q at the start) against the true value of the greedy policy, "
-            f"{title}",
+            title="Belief (max_a Q, or the critic, at the start) against the true value of "
+            f"the policy (greedy; an actor's own), {title}",
             xlabel="real steps",
             ylabel="value of the start",
         )
