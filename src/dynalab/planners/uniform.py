@@ -39,20 +39,36 @@ def plan_uniform(
     (:func:`~dynalab.models.tabular.planning_pair`). The last-outcome model answers
     without a draw (it has one outcome; the wasted draw cost Dyna-Q n=50 15% of its
     speed); the count model draws its outcome.
+
+    Each branch makes its own update rather than merging ``(reward, next_state,
+    terminal)`` into one: the merge kept a reference to the model's ``terminal`` array
+    alive across branches, and the atomic reference counting it compiled to took over
+    half of the planning loop's time (measured with ``perf``: Dyna-Q n=50 went from 42-44
+    to 56-61 M updates/s with the same numbers).
     """
     if model.sizes[0] == 0:
         return 0
     for _ in range(planning_steps):
         state, action = planning_pair(model, untried_actions, rng.random())
+        bonus = 0.0
+        if kappa > 0.0:
+            bonus = kappa * math.sqrt(step - model.last_tried[state, action])
         if model.visits[state, action] == 0:
-            reward, next_state, terminal = 0.0, state, False
+            q_learning_update(q_values, state, action, bonus, state, False, alpha, gamma)
         elif model.counting:
             reward, next_state, terminal = model_sample(model, state, action, rng.random())
+            q_learning_update(
+                q_values, state, action, reward + bonus, next_state, terminal, alpha, gamma
+            )
         else:
-            reward = model.reward_sum[state, action, 0]
-            next_state = model.next_state[state, action, 0]
-            terminal = model.terminal[state, action, 0]
-        if kappa > 0.0:
-            reward += kappa * math.sqrt(step - model.last_tried[state, action])
-        q_learning_update(q_values, state, action, reward, next_state, terminal, alpha, gamma)
+            q_learning_update(
+                q_values,
+                state,
+                action,
+                model.reward_sum[state, action, 0] + bonus,
+                model.next_state[state, action, 0],
+                model.terminal[state, action, 0],
+                alpha,
+                gamma,
+            )
     return planning_steps
