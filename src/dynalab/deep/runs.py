@@ -3,21 +3,27 @@
 Run ``i`` of seed ``s`` takes the key ``fold_in(key(s), i)`` (:func:`run_key`) and
 nothing else random, so a run's numbers are the same alone or in a batch of any size:
 :func:`train_runs` ``vmap``s the one-run function over the batch's keys inside one
-``jax.jit``.
+``jax.jit``-compiled program.
 
 Bit for bit, that holds for batches of two runs or more, because every float sum in a
 run is computed in an order that does not depend on the batch (:mod:`dynalab.deep.numerics`).
 XLA compiles an unbatched program (and a ``vmap`` of one, which it squeezes) with other
 kernels, which change the last bits of some sums, and over a long run a flipped argmax can
-follow. So a single run is computed as a batch of two (itself twice) and the copy dropped:
+follow. So a single run is computed in a batch (beside copies of itself, dropped):
 every run goes through batched kernels (``tests/deep/test_dqn.py`` checks a run alone and
 in batches of 2 and 5, bit for bit).
 
-With several devices (one per CPU core, :mod:`dynalab.deep.devices`), a batch is split
-into equal shards of at least two runs, one per device, that run side by side
-(``shard_map``); a batch that does not divide is padded with copies of its first run,
-dropped afterwards. Each shard is the same batched program, so a run's numbers do not
-depend on the sharding either (``tests/deep/test_devices.py``).
+With several devices (one per CPU core, at least two: :mod:`dynalab.deep.devices`), one
+compiled program computes :data:`RUNS_PER_DEVICE` runs on each device, side by side
+(``shard_map``), and a batch is as many calls of it as it takes; a batch that does not
+fill its last call is padded with copies of its first run, dropped afterwards. So every
+run of any batch goes through the same program, and on every device the same
+partitioned code of :data:`RUNS_PER_DEVICE` runs. Before, a batch was split into as
+many shards as it filled: for Dreamer, XLA optimized an unsplit program differently from
+a split one (operands of some products swapped), and a run's last bits moved from its
+first training step (measured 2026-12-03: 2 runs on one device against 4 runs on two;
+4 runs on one device differed from both). A program split over 3 devices gave Dreamer's
+run the numbers it has split over 2; ``tests/deep/test_devices.py`` checks DQN's.
 """
 
 from __future__ import annotations
@@ -64,38 +70,49 @@ def run_keys(seed: int, runs: Sequence[int]) -> jax.Array:
     )
 
 
-MIN_RUNS_PER_SHARD = 2
-"""A shard's fewest runs: a shard of one would compile unbatched kernels (see above)."""
+RUNS_PER_DEVICE = 2
+"""Runs each device computes in one call of a compiled program (at least 2: one run alone
+would compile unbatched kernels, see above)."""
 
 
-def shard_count(batch: int) -> int:
-    """How many devices a batch of ``batch`` runs is split over: every device, as long
-    as each gets :data:`MIN_RUNS_PER_SHARD` runs."""
-    return max(1, min(jax.local_device_count(), batch // MIN_RUNS_PER_SHARD))
+def program_runs() -> int:
+    """Runs one call of a compiled program computes: :data:`RUNS_PER_DEVICE` per device."""
+    return RUNS_PER_DEVICE * jax.local_device_count()
 
 
 def padded_runs(runs: Sequence[int]) -> list[int]:
-    """The run indices a batch computes for ``runs``: one run twice (see above), then
-    copies of the first run until the batch divides into :func:`shard_count` shards.
-    The given runs come first."""
-    padded = list(runs) * 2 if len(runs) == 1 else list(runs)
-    shards = shard_count(len(padded))
-    return padded + [padded[0]] * (-len(padded) % shards)
+    """The run indices a batch computes for ``runs``: the given runs first, then copies
+    of the first run until the batch fills whole calls of :func:`program_runs` runs."""
+    padded = list(runs)
+    return padded + [padded[0]] * (-len(padded) % program_runs())
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_runs(world: World, config: RunConfig, budget: Budget, shards: int = 1) -> Callable:
+def compiled_runs(world: World, config: RunConfig, budget: Budget) -> Callable:
     """``keys -> (networks, metrics)``: the agent's ``train`` (DQN's or Dreamer's) ``vmap``ped
-    over a batch of run keys and jitted, one per (world, config, budget, shards); with
-    ``shards`` > 1 the batch (a multiple of ``shards``) is split over that many devices
-    (``check_vma=False``: the runs never exchange anything, so there is nothing to check)."""
+    over :func:`program_runs` run keys, split over the devices and jitted, one per
+    (world, config, budget; ``check_vma=False``: the runs never exchange anything), and
+    called on each slice of that many of a batch's keys (see :func:`padded_runs`); NumPy
+    arrays with a leading run axis come back."""
     train = _train(config)
     batch = jax.vmap(lambda key: train(key, world, config, budget))
-    if shards == 1:
-        return jax.jit(batch)
-    mesh = Mesh(jax.devices()[:shards], ("runs",))
-    spec = PartitionSpec("runs")
-    return jax.jit(jax.shard_map(batch, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False))
+    devices = jax.local_devices()
+    if len(devices) == 1:
+        program = jax.jit(batch)
+    else:
+        mesh = Mesh(np.array(devices), ("runs",))
+        spec = PartitionSpec("runs")
+        program = jax.jit(
+            jax.shard_map(batch, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False)
+        )
+    return functools.partial(_run_in_calls, program)
+
+
+def _run_in_calls(program: Callable, keys: jax.Array) -> tuple[object, dict]:
+    """``program`` on each slice of :func:`program_runs` keys in turn, the results joined."""
+    size = program_runs()
+    results = [program(keys[start : start + size]) for start in range(0, keys.shape[0], size)]
+    return jax.tree.map(lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *results)
 
 
 def train_runs(
@@ -106,7 +123,8 @@ def train_runs(
     seed: int = 0,
     runs: int | Sequence[int] = 1,
 ) -> tuple[object, dict[str, np.ndarray]]:
-    """Runs ``0..runs-1`` (or the given run indices) of seed ``seed`` in one program.
+    """Runs ``0..runs-1`` (or the given run indices) of seed ``seed``, in calls of one
+    program that computes :data:`RUNS_PER_DEVICE` runs on every device.
 
     Returns the final networks (leaves with a leading run axis) and the metrics of the
     agent's ``train`` (:func:`dynalab.deep.agents.dqn.train`,
@@ -115,9 +133,7 @@ def train_runs(
     indices = list(range(runs) if isinstance(runs, int) else runs)
     if not indices:
         raise ValueError("train_runs needs at least one run")
-    padded = padded_runs(indices)
-    run = compiled_runs(world, config, budget, shard_count(len(padded)))
-    networks, metrics = run(run_keys(seed, padded))
+    networks, metrics = compiled_runs(world, config, budget)(run_keys(seed, padded_runs(indices)))
     keep = len(indices)
     networks = jax.tree.map(lambda leaf: leaf[:keep], networks)
     return networks, {name: np.asarray(value)[:keep] for name, value in metrics.items()}

@@ -112,8 +112,16 @@ def dreamer_throughput(
 ) -> dict:
     """Dreamer's figures (module docstring), one run alone and ``runs`` vmapped; the
     update rates only with ``updates`` (their three programs take minutes to compile)."""
+    import jax
+
     from dynalab.deep.budget import Budget
-    from dynalab.deep.runs import compiled_runs, padded_runs, run_config, run_keys, shard_count
+    from dynalab.deep.runs import (
+        RUNS_PER_DEVICE,
+        compiled_runs,
+        padded_runs,
+        run_config,
+        run_keys,
+    )
     from dynalab.experiments.bench_neural import compiled_seconds
     from dynalab.experiments.neural import jax_world
     from dynalab.specs.agents import parse_agent_spec
@@ -131,20 +139,21 @@ def dreamer_throughput(
         "runs": runs,
         "training_steps_per_run": training,
     }
-    for name, batch in (("alone", padded_runs([0])), ("batch", padded_runs(list(range(runs))))):
-        counted = 1 if name == "alone" else runs
-        shards = shard_count(len(batch))
+    for name, requested in (("alone", [0]), ("batch", list(range(runs)))):
+        counted = len(requested)
         compile_s, run_s = compiled_seconds(
-            compiled_runs(world, config, budget, shards), run_keys(0, batch)
+            compiled_runs(world, config, budget), run_keys(0, padded_runs(requested))
         )
         figures[name] = {
             "env_steps_per_s": counted * steps / run_s,
             "training_steps_per_s": counted * training / run_s,
-            "compile_s": compile_s,
-            "devices": shards,
+            "devices": jax.local_device_count(),
         }
+        if name == "alone":
+            figures[name]["compile_s"] = compile_s
         if updates:
-            rates = update_rates(world, config, len(batch))
+            vmapped = max(counted, RUNS_PER_DEVICE)
+            rates = update_rates(world, config, vmapped)
             for rate, value in rates.items():
-                figures[name][rate] = value * counted / len(batch)
+                figures[name][rate] = value * counted / vmapped
     return figures
