@@ -2,11 +2,11 @@
 
 XLA's CPU backend runs one compiled program on one core for the small matrices of these
 agents (a 64x64 network's products are too small to split), and JAX gives one CPU device
-by default. Asked for one device per core before its backend starts, JAX runs the groups
-of a batch of runs (:func:`dynalab.deep.runs.train_runs`) side by side, one per device:
-on a 2-core machine 8 DQN runs take about 0.6 of the time they take on one device
-(``dynalab bench``). A run's numbers do not change, because every group is the same
-compiled program (:mod:`dynalab.deep.runs`).
+by default. Asked for one device per core before its backend starts, JAX runs the runs
+of one call of a compiled program (:func:`dynalab.deep.runs.train_runs`) side by side, two
+per device: on a 2-core machine 8 DQN runs take about 0.6 of the time they take on one
+device (``dynalab bench``). A run's numbers do not change, because every batch goes
+through the same program (:mod:`dynalab.deep.runs`).
 
 At least two devices, even on one core: a program split over devices (``shard_map``)
 compiles to other kernels than an unsplit one, with other last bits for Dreamer, while

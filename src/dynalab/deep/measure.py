@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
             f"runs reaching {world.solved_return:g}: {solved.sum()}/{args.runs} at some "
             f"evaluation, {final.sum()}/{args.runs} at the last"
         )
-    print(f"one run (a batch of 2, see dynalab.deep.runs): first call {compile_1:.1f} s ", end="")
+    print(f"one run (with copies, see deep.runs): first call {compile_1:.1f} s ", end="")
     print(f"(compile included), run {wall_1:.1f} s, {args.steps / wall_1:,.0f} env steps/s")
     print(f"{args.runs} runs vmapped: first call {compile_r:.1f} s, run {wall_r:.1f} s, ", end="")
     print(f"{args.runs * args.steps / wall_r:,.0f} env steps/s summed over runs")
