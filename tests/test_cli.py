@@ -307,9 +307,9 @@ BAD_INPUTS = {
         ["vector observations", "Discrete"],
     ),
     "unknown gym id": (["compare", "--env", "gym:NoSuchEnv-v0"], ["NoSuchEnv"]),
-    "jax mixed with tabular": (
-        ["compare", "--agents", "dqn", "q-learning"],
-        ["'q-learning' is tabular", "separate commands"],
+    "tabular beside jax without a table": (
+        ["compare", "--env", "gym:CartPole-v1", "--agents", "dqn", "q-learning"],
+        ["'q-learning' is tabular", "no table"],
     ),
     "jax with episodes": (["compare", "--agents", "dqn", "--episodes", "3"], ["give --steps"]),
     "jax on a changing maze": (

@@ -1,4 +1,5 @@
-"""``dynalab compare`` with the JAX agents (dqn, dyna-dqn): budget checks, run, table."""
+"""``dynalab compare`` with the JAX agents (dqn, dyna-dqn, dreamer), tabular agents beside
+them where the world is a table: budget checks, run, table."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dynalab.specs.worlds import World
 
 
 def uses_jax(agent_specs: list[AgentSpec]) -> bool:
-    """Whether the comparison is of JAX agents (all of them must then be)."""
+    """Whether the comparison has JAX agents: then it runs as a jax comparison, any
+    tabular agents measured as the jax ones are (:mod:`dynalab.experiments.tabular_evals`)."""
     return any(spec.config.backend != "tabular" for spec in agent_specs)
 
 
@@ -33,10 +35,10 @@ def neural_budget(
     )
 
     tabular = [spec.label for spec in agent_specs if spec.config.backend == "tabular"]
-    if tabular:
+    if tabular and (world.vector_obs or world.schedule is None):
         raise BadInputError(
-            f"--agents {tabular[0]!r} is tabular and the others run on jax; "
-            "compare them in separate commands"
+            f"--agents {tabular[0]!r} is tabular and --env {world.spec!r} has no table "
+            "under it; the tabular agents run beside the jax ones on mazes and array MDPs"
         )
     if episodes is not None:
         raise BadInputError(

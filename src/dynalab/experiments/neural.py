@@ -126,6 +126,7 @@ def run_neural_comparison(
     from dynalab.deep.budget import Budget
     from dynalab.deep.runs import exact_greedy_values, exact_policy_values, run_config, train_runs
     from dynalab.experiments.dreams import first_run_dream
+    from dynalab.experiments.tabular_evals import tabular_runs
 
     every = eval_every or max(1, -(-steps // EVALUATIONS))
     total = every * -(-steps // every)
@@ -134,11 +135,13 @@ def run_neural_comparison(
     metrics, values, walls, policies, dreams = [], [], [], [], []
     for index, agent in enumerate(agents):
         started = time.perf_counter()
-        config = run_config(agent.config)
-        if stepped_from_python(world):
-            measured = _stepped_runs(world, config, budget, seed, runs)
-            networks = None
+        networks = None
+        if agent.config.backend == "tabular":
+            measured = tabular_runs(target.mdp, agent.config, budget, runs=runs, seed=seed)
+        elif stepped_from_python(world):
+            measured = _stepped_runs(world, run_config(agent.config), budget, seed, runs)
         else:
+            config = run_config(agent.config)
             networks, measured = train_runs(target, config, budget, seed=seed, runs=runs)
         walls.append(time.perf_counter() - started)
         dreamt = agent.config.name == "dreamer" and world.observation == "pixels"
