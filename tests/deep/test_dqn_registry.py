@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from dynalab.agents.config import AgentConfig, AgentConfigError
 from dynalab.agents.key_set import KEYS
-from dynalab.agents.keys import DEEP_KEYS
+from dynalab.agents.neural_keys import DEEP_KEYS
 from dynalab.agents.registry import REGISTRY
 from dynalab.cli import app
 from dynalab.specs.agents import parse_agent_spec

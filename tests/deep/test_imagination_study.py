@@ -27,11 +27,25 @@ TINY_AGENTS = {
     # the same settings as "dreamer": one compiled program serves both (the test's time)
     f"dreamer, H={imagination.LONG_HORIZON}": f"dreamer:gamma=0.95,{TINY},horizon=3",
     "dqn": "dqn:gamma=0.95,hidden=16,learning_starts=40,epsilon_steps=100",
+    "dyna-q on the table": "dyna-q:gamma=0.95",
 }
 TINY_GAME = {
     "dreamer on Breakout": f"dreamer:{TINY},horizon=3",
     "dqn on Breakout": "dqn:hidden=16,learning_starts=40",
 }
+
+
+def test_the_belief_gap_is_measured_from_the_critics_first_belief() -> None:
+    believed = np.array([[0.0, 0.02, 0.3, 0.5], [0.0, 0.0, 0.0, 0.01]])
+    true = np.array([[0.0, 0.0, 0.1, 0.45], [0.0, 0.0, 0.0, 0.0]])
+    steps = np.array([[0, 100, 200, 300]] * 2)
+    metrics = {"believed_value": believed, "env_step": steps}
+    claim = imagination._belief_gap_claim(metrics, true, optimum=0.5, seed=0)
+    # run 0 first believes 0.3 >= 10% of 0.5 at step 200 (gap 0.2), ends at 0.05; run 1
+    # never believes, so it is measured at the end against itself (no change)
+    assert "200/300 steps" in claim.measured
+    assert "(200/300 steps) 0.10 [" in claim.measured  # the mean of 0.2 and 0.01
+    assert "at the end 0.030 [" in claim.measured  # the mean of 0.05 and 0.01
 
 
 def test_steps_to_value_takes_the_first_reaching_evaluation_else_the_budget() -> None:
@@ -65,9 +79,12 @@ def test_the_study_prints_its_claims_and_writes_both_worlds(tmp_path: Path, monk
     assert set(summary["more_worlds"][0]["agents"]) == set(TINY_GAME)
     evals = read_evals(out)
     assert set(evals["agent"]) == set(TINY_AGENTS) | set(TINY_GAME)
-    assert len(evals["agent"]) == 3 * 2 * 3 + 2 * 2 * 2  # agents x runs x points, both worlds
+    assert len(evals["agent"]) == 4 * 2 * 3 + 2 * 2 * 2  # agents x runs x points, both worlds
     maze_dreamer = evals["agent"] == "dreamer"
     assert np.isfinite(evals["policy_value"][maze_dreamer]).all()
+    table = evals["agent"] == "dyna-q on the table"
+    assert np.isfinite(evals["greedy_value"][table]).all()
+    assert "dyna-q on the table" in summary["steps_to_near_optimal"]
     for name in (
         "eval_return.png",
         "rollout_error.png",

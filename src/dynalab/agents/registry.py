@@ -22,33 +22,35 @@ from dynalab.agents.dreamer_keys import DREAMER_KEYS
 from dynalab.agents.key_set import KEYS
 from dynalab.agents.keys import (
     ALPHA,
-    BATCH,
-    BUFFER,
-    DEEP_KEYS,
     DEPTH,
-    DYNA_KEYS,
     ENSEMBLE,
     EPSILON,
     EXPLORATION,
     GAMMA,
     KAPPA,
     LAMBDA,
-    LEARNING_STARTS,
     MODEL,
-    MODEL_LR,
     MODEL_NOISE,
     OPTIMISM,
     SAMPLING,
     SIMULATIONS,
     SWEEPS,
     THETA,
-    TRAIN_EVERY,
     UNCERTAINTY,
     AgentConfigError,
     Key,
     N,
 )
 from dynalab.agents.kinds import Kind
+from dynalab.agents.neural_keys import (
+    BATCH,
+    BUFFER,
+    DEEP_KEYS,
+    DYNA_KEYS,
+    LEARNING_STARTS,
+    MODEL_LR,
+    TRAIN_EVERY,
+)
 
 MEMORY = ("model", "queue", "tree", "predecessors", "generalization", "ensemble")
 """The structures an agent can keep besides Q (see ``dynalab.agents.step.AgentMemory``)."""

@@ -31,7 +31,7 @@ from dynalab.specs.worlds import World
 
 DEFAULT_NEURAL_AGENTS = ("dqn", "dyna-dqn")
 DEFAULT_NEURAL_RUNS = 10
-DEFAULT_NEURAL_STEPS = 50_000
+DEFAULT_NEURAL_STEPS = 30_000
 EVALUATIONS = 10
 """Evaluation points after the start when ``eval_every`` is not given: steps / 10."""
 EVAL_EPISODES = 10

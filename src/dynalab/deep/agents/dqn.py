@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import optax
 
 from dynalab.agents.config import AgentConfig
-from dynalab.agents.keys import DYNA_KEYS
+from dynalab.agents.neural_keys import DYNA_KEYS
 from dynalab.deep.agents.dyna_dqn import (
     DynaConfig,
     dyna_phase,
