@@ -16,13 +16,17 @@ tabular agents alone (:func:`dynalab.run.seeds.run_seeds`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from dynalab.agents.config import AgentConfig
-from dynalab.deep.budget import Budget
 from dynalab.envs.mdp import ArrayMDP, as_schedule
 from dynalab.run.runner import run_single
 from dynalab.run.seeds import run_seeds
+
+if TYPE_CHECKING:  # dynalab.deep needs the deep extra; the tabular lab imports this module
+    from dynalab.deep.budget import Budget
 
 
 def tabular_runs(
