@@ -15,7 +15,8 @@ Modules, one job each:
 * :mod:`dynalab.deep.replay` - a ring-buffer replay memory as a pytree;
 * :mod:`dynalab.deep.agents.dqn` - DQN and Double DQN, the training run as one function;
 * :mod:`dynalab.deep.runs` - run keys, batches of runs, exact values on tabular worlds;
-* :mod:`dynalab.deep.devices` - one JAX CPU device per core, set up on import.
+* :mod:`dynalab.deep.devices` - one JAX CPU device per core, set up on import;
+* :mod:`dynalab.deep.compile_cache` - compiled programs kept on disk, set up on import.
 
 From Python, eight DQN runs on CartPole's JAX twin in one compiled program::
 
@@ -34,6 +35,8 @@ This package needs the ``deep`` extra (``pip install 'dynalab[deep]'``); nothing
 it imports JAX, so the tabular lab runs without it.
 """
 
+from dynalab.deep.compile_cache import use_compile_cache
 from dynalab.deep.devices import use_every_cpu_core
 
 use_every_cpu_core()
+use_compile_cache()
