@@ -22,19 +22,17 @@ from dynalab.deep.runs import exact_policy_values, train_runs  # noqa: E402
 from dynalab.deep.tabular import maze_world  # noqa: E402
 from dynalab.envs.builtin import dyna_maze  # noqa: E402
 from dynalab.envs.ground_truth import value_iteration  # noqa: E402
+from dynalab.experiments.neural import EVAL_EPISODES  # noqa: E402
 from dynalab.runfolder import read_evals  # noqa: E402
 from dynalab.specs.agents import parse_agent_spec  # noqa: E402
 from dynalab.specs.text import SpecError  # noqa: E402
+from tests.deep.tiny import TINY_DREAMER, TINY_EVAL_EVERY, TINY_STEPS  # noqa: E402
 
 RUNNER = CliRunner(env={"COLUMNS": "240"})
-TINY_KEYS = (
-    "deter=8,groups=2,classes=4,units=16,batch=4,length=4,horizon=3,buffer=200,"
-    "learning_starts=40,train_every=20"
-)
 
 
 def test_dreamer_is_registered_with_its_keys_and_checks_them() -> None:
-    config = dreamer_config(parse_agent_spec(f"dreamer:{TINY_KEYS}"))
+    config = dreamer_config(parse_agent_spec(TINY_DREAMER))
     assert (config.rssm.deter, config.rssm.groups, config.rssm.classes) == (8, 2, 4)
     assert (config.batch, config.length, config.behavior.horizon) == (4, 4, 3)
     defaults = dreamer_config()
@@ -52,39 +50,43 @@ def test_a_dreamer_run_gives_the_same_numbers_alone_and_in_a_batch() -> None:
     (every sum in the model and the actor-critic is pairwise or a dot product); and the
     actor's exact policy value never exceeds V* (it is a policy on the true MDP)."""
     world = maze_world(dyna_maze(), "pixels")
-    config = dreamer_config(parse_agent_spec(f"dreamer:{TINY_KEYS}"))
-    budget = Budget(steps=120, eval_every=60, eval_episodes=1)
+    config = dreamer_config(parse_agent_spec(TINY_DREAMER))
+    budget = Budget(TINY_STEPS, TINY_EVAL_EVERY, EVAL_EPISODES)  # the compare test's program
     _, alone = train_runs(world, config, budget, seed=0, runs=[1])
     _, three = train_runs(world, config, budget, seed=0, runs=3)
     for name, value in alone.items():
         np.testing.assert_array_equal(value[0], three[name][1], err_msg=name)
     assert not np.array_equal(three["policy_table"][0], three["policy_table"][1])
-    assert np.isfinite(alone["loss"][0, 1:]).all(), "the model trained in both periods"
+    # a loss in exactly the periods with a training step (every 20th step from the 40th)
+    periods = [range(start + 1, start + TINY_EVAL_EVERY + 1) for start in budget.eval_steps[:-1]]
+    trained = [any(s >= 40 and s % 20 == 0 for s in period) for period in periods]
+    assert np.isfinite(alone["loss"][0, 1:]).tolist() == trained and any(trained)
     tables = three["policy_table"]
-    assert tables.shape == (3, 3, world.mdp.n_states, world.n_actions)
+    points = TINY_STEPS // TINY_EVAL_EVERY + 1
+    assert tables.shape == (3, points, world.mdp.n_states, world.n_actions)
     np.testing.assert_allclose(tables.sum(-1), 1.0, rtol=1e-5)
     _, v_star = value_iteration(world.mdp, config.gamma)
     optimum = float(world.mdp.start_prob @ v_star)
     values = exact_policy_values(world, tables, config.gamma)
-    assert values.shape == (3, 3) and (values <= optimum + 1e-9).all()
+    assert values.shape == (3, points) and (values <= optimum + 1e-9).all()
 
 
 def test_compare_runs_dreamer_on_the_pixel_maze_and_reports_its_policy_value(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "dream"
-    agent = f"dreamer:{TINY_KEYS}"
+    agent = TINY_DREAMER
     result = RUNNER.invoke(
         app,
         ["compare", "--env", "dyna-maze:obs=pixels", "--agents", agent, "--runs", "2",
-         "--steps", "80", "--out", str(out), "--quiet"],
+         "--steps", str(TINY_STEPS), "--out", str(out), "--quiet"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "true value of the actor's policy" in result.stdout
     evals = read_evals(out)
     assert np.isfinite(evals["policy_value"]).all() and np.isfinite(evals["greedy_value"]).all()
     mdp = dyna_maze().to_mdp()
-    _, v_star = value_iteration(mdp, 0.99)
+    _, v_star = value_iteration(mdp, 0.95)
     assert (evals["policy_value"] <= float(mdp.start_prob @ v_star) + 1e-9).all()
     final = evals["env_step"] == evals["env_step"].max()
     errors = np.stack([evals[f"rollout_error_{h}"][final] for h in range(1, 11)])

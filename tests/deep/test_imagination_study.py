@@ -16,23 +16,19 @@ pytest.importorskip("jax")
 from dynalab.claims import imagination  # noqa: E402
 from dynalab.cli import app  # noqa: E402
 from dynalab.runfolder import read_evals  # noqa: E402
+from tests.deep.tiny import TINY_DQN, TINY_DREAMER, TINY_EVAL_EVERY, TINY_STEPS  # noqa: E402
 
 RUNNER = CliRunner(env={"COLUMNS": "200"})
-TINY = (
-    "deter=8,groups=2,classes=4,units=16,batch=4,length=4,buffer=300,learning_starts=40,"
-    "train_every=20"
-)
 TINY_AGENTS = {
-    "dreamer": f"dreamer:gamma=0.95,{TINY},horizon=3",
+    "dreamer": TINY_DREAMER,
     # the same settings as "dreamer": one compiled program serves both (the test's time)
-    f"dreamer, H={imagination.LONG_HORIZON}": f"dreamer:gamma=0.95,{TINY},horizon=3",
-    "dqn": "dqn:gamma=0.95,hidden=16,learning_starts=40,epsilon_steps=100",
+    f"dreamer, H={imagination.LONG_HORIZON}": TINY_DREAMER,
+    "dqn": TINY_DQN,
     "dyna-q on the table": "dyna-q:gamma=0.95",
 }
-TINY_GAME = {
-    "dreamer on Breakout": f"dreamer:{TINY},horizon=3",
-    "dqn on Breakout": "dqn:hidden=16,learning_starts=40",
-}
+TINY_GAME = {"dreamer on the game": TINY_DREAMER, "dqn on the game": TINY_DQN}
+"""The second world's agents: on the pixel maze again here, so that they reuse the maze's
+compiled programs (Dreamer on Breakout-MinAtar: ``tests/deep/test_gymnax_envs.py``)."""
 
 
 def test_the_belief_gap_is_measured_from_the_critics_first_belief() -> None:
@@ -57,11 +53,12 @@ def test_steps_to_value_takes_the_first_reaching_evaluation_else_the_budget() ->
 def test_the_study_prints_its_claims_and_writes_both_worlds(tmp_path: Path, monkeypatch) -> None:
     for name, value in (
         ("STUDY_AGENTS", TINY_AGENTS),
-        ("STUDY_STEPS", 160),
-        ("STUDY_EVAL_EVERY", 80),
+        ("STUDY_STEPS", TINY_STEPS),
+        ("STUDY_EVAL_EVERY", TINY_EVAL_EVERY),
+        ("GAME_WORLD", imagination.STUDY_WORLD),
         ("GAME_AGENTS", TINY_GAME),
-        ("GAME_STEPS", 80),
-        ("GAME_EVAL_EVERY", 80),
+        ("GAME_STEPS", TINY_STEPS),
+        ("GAME_EVAL_EVERY", TINY_EVAL_EVERY),
     ):
         monkeypatch.setattr(imagination, name, value)
     out = tmp_path / "study"
@@ -79,7 +76,8 @@ def test_the_study_prints_its_claims_and_writes_both_worlds(tmp_path: Path, monk
     assert set(summary["more_worlds"][0]["agents"]) == set(TINY_GAME)
     evals = read_evals(out)
     assert set(evals["agent"]) == set(TINY_AGENTS) | set(TINY_GAME)
-    assert len(evals["agent"]) == 4 * 2 * 3 + 2 * 2 * 2  # agents x runs x points, both worlds
+    points = TINY_STEPS // TINY_EVAL_EVERY + 1
+    assert len(evals["agent"]) == (4 + 2) * 2 * points  # agents x runs x points, both worlds
     maze_dreamer = evals["agent"] == "dreamer"
     assert np.isfinite(evals["policy_value"][maze_dreamer]).all()
     table = evals["agent"] == "dyna-q on the table"

@@ -8,19 +8,12 @@ listed in its registry entry with dreamer's own defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from dynalab.agents.keys import Key, integer_from, number_in
-from dynalab.values import Parser, finite_float, int_in_range
-
-
-def _dreamer_key(name: str, parse: Parser, default: Any, help: str, check: Callable) -> Key:
-    return Key(name, name, parse, default, help, check, setting=True)
+from dynalab.agents.keys import Key, integer_from, number_in, setting_key
+from dynalab.values import finite_float, int_in_range
 
 
 def _size(name: str, default: int, help: str) -> Key:
-    return _dreamer_key(name, int_in_range(1), default, f"{help}, >= 1", integer_from(1))
+    return setting_key(name, int_in_range(1), default, f"{help}, >= 1", integer_from(1))
 
 
 DETER = _size("deter", 32, "units of the world model's recurrent (deterministic) state")
@@ -29,26 +22,26 @@ CLASSES = _size("classes", 8, "classes of each categorical latent variable")
 UNITS = _size("units", 64, "hidden units of each of dreamer's networks")
 LENGTH = _size("length", 16, "transitions per replayed training sequence")
 IMAGINE = _size("horizon", 15, "imagined steps per actor-critic rollout (H)")
-ACTOR_LR = _dreamer_key(
+ACTOR_LR = setting_key(
     "actor_lr", finite_float, 3e-4, "the actor's Adam step size, in (0, 1]", number_in(0, 1, True)
 )
-CRITIC_LR = _dreamer_key(
+CRITIC_LR = setting_key(
     "critic_lr", finite_float, 3e-4, "the critic's Adam step size, in (0, 1]", number_in(0, 1, True)
 )
-ENTROPY = _dreamer_key(
+ENTROPY = setting_key(
     "entropy", finite_float, 3e-3, "weight of the actor's entropy bonus, >= 0", number_in(0)
 )
-LAMBDA_RETURN = _dreamer_key(
+LAMBDA_RETURN = setting_key(
     "lam", finite_float, 0.95, "lambda of the imagined lambda-returns, in [0, 1]", number_in(0, 1)
 )
-FREE_NATS = _dreamer_key(
+FREE_NATS = setting_key(
     "free_nats",
     finite_float,
     1.0,
     "KL below this many nats is not penalised (free bits), >= 0",
     number_in(0),
 )
-FRESH_SHARE = _dreamer_key(
+FRESH_SHARE = setting_key(
     "fresh_share",
     finite_float,
     0.5,

@@ -140,6 +140,12 @@ def _key(name: str, parse: Parser, default: Any, help: str, check: Callable, **k
     return Key(name, kw.pop("field", name), parse, default, help, check, **kw)
 
 
+def setting_key(name: str, parse: Parser, default: Any, help: str, check: Callable) -> Key:
+    """A key held in the config's ``settings`` under its own name (the neural agents'
+    keys: :mod:`dynalab.agents.neural_keys`, :mod:`dynalab.agents.dreamer_keys`)."""
+    return Key(name, name, parse, default, help, check, setting=True)
+
+
 N = _key(
     "n",
     int_in_range(0),

@@ -7,9 +7,6 @@ Declared as :mod:`dynalab.agents.keys` declares the tabular ones; each is a sett
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from dynalab.agents.keys import (
     Key,
     are_layer_sizes,
@@ -19,51 +16,47 @@ from dynalab.agents.keys import (
     is_flag,
     layer_sizes,
     number_in,
+    setting_key,
 )
-from dynalab.values import Parser, finite_float, int_in_range, one_of
+from dynalab.values import finite_float, int_in_range, one_of
 
-
-def _setting(name: str, parse: Parser, default: Any, help: str, check: Callable) -> Key:
-    return Key(name, name, parse, default, help, check, setting=True)
-
-
-LR = _setting("lr", finite_float, 1e-3, "Adam's step size, in (0, 1]", number_in(0, 1, True))
-BATCH = _setting("batch", int_in_range(1), 128, "minibatch size, >= 1", integer_from(1))
-BUFFER = _setting(
+LR = setting_key("lr", finite_float, 1e-3, "Adam's step size, in (0, 1]", number_in(0, 1, True))
+BATCH = setting_key("batch", int_in_range(1), 128, "minibatch size, >= 1", integer_from(1))
+BUFFER = setting_key(
     "buffer", int_in_range(1), 50_000, "replay capacity in transitions, >= 1", integer_from(1)
 )
-TARGET_EVERY = _setting(
+TARGET_EVERY = setting_key(
     "target_every",
     int_in_range(1),
     200,
     "env steps between copies of the online network to the target network, >= 1",
     integer_from(1),
 )
-HIDDEN = _setting(
+HIDDEN = setting_key(
     "hidden",
     layer_sizes,
     "64x64",
     "hidden layer widths of the Q-network, as 64x64 (0: linear)",
     are_layer_sizes,
 )
-EPSILON_START = _setting(
+EPSILON_START = setting_key(
     "epsilon_start", finite_float, 1.0, "exploration rate at step 0, in [0, 1]", number_in(0, 1)
 )
-EPSILON_END = _setting(
+EPSILON_END = setting_key(
     "epsilon_end",
     finite_float,
     0.01,
     "exploration rate after epsilon_steps, in [0, 1]",
     number_in(0, 1),
 )
-EPSILON_STEPS = _setting(
+EPSILON_STEPS = setting_key(
     "epsilon_steps",
     int_in_range(0),
     10_000,
     "env steps over which epsilon falls linearly from epsilon_start to epsilon_end, >= 0",
     integer_from(0),
 )
-DOUBLE = _setting(
+DOUBLE = setting_key(
     "double",
     flag_of,
     True,
@@ -71,10 +64,10 @@ DOUBLE = _setting(
     "the target network values it (1 or 0)",
     is_flag,
 )
-TRAIN_EVERY = _setting(
+TRAIN_EVERY = setting_key(
     "train_every", int_in_range(1), 1, "env steps per gradient step, >= 1", integer_from(1)
 )
-LEARNING_STARTS = _setting(
+LEARNING_STARTS = setting_key(
     "learning_starts",
     int_in_range(0),
     1_000,
@@ -84,7 +77,7 @@ LEARNING_STARTS = _setting(
 
 TD_LOSSES = ("mse", "huber")
 """DQN's TD losses (:func:`dynalab.deep.value_learning.td_loss`)."""
-TD_LOSS = _setting(
+TD_LOSS = setting_key(
     "loss",
     one_of(TD_LOSSES),
     "mse",
@@ -115,10 +108,10 @@ error (the naive model)."""
 GUARDS = ("none", "penalty", "truncate")
 """How dyna-dqn's rollouts use the members' disagreement."""
 
-MEMBERS = _setting(
+MEMBERS = setting_key(
     "members", int_in_range(1), 5, "networks in the model's ensemble, >= 1", integer_from(1)
 )
-WORLD_MODEL = _setting(
+WORLD_MODEL = setting_key(
     "world_model",
     one_of(WORLD_MODELS),
     "probabilistic",
@@ -126,62 +119,62 @@ WORLD_MODEL = _setting(
     "deterministic (means, squared error)",
     choice_of(WORLD_MODELS),
 )
-MODEL_HIDDEN = _setting(
+MODEL_HIDDEN = setting_key(
     "model_hidden",
     layer_sizes,
     "128x128",
     "hidden layer widths of each model member",
     are_layer_sizes,
 )
-MODEL_EVERY = _setting(
+MODEL_EVERY = setting_key(
     "model_every",
     int_in_range(1),
     250,
     "env steps between model training rounds, >= 1",
     integer_from(1),
 )
-MODEL_STEPS = _setting(
+MODEL_STEPS = setting_key(
     "model_steps",
     int_in_range(1),
     100,
     "Adam steps per member per training round, >= 1",
     integer_from(1),
 )
-MODEL_LR = _setting(
+MODEL_LR = setting_key(
     "model_lr",
     finite_float,
     1e-3,
     "the model's Adam step size, in (0, 1]",
     number_in(0, 1, True),
 )
-HORIZON = _setting(
+HORIZON = setting_key(
     "k", int_in_range(1), 1, "model steps per rollout (the horizon), >= 1", integer_from(1)
 )
-ROLLOUTS = _setting(
+ROLLOUTS = setting_key(
     "rollouts",
     int_in_range(1),
     256,
     "rollouts started per rollout round, >= 1",
     integer_from(1),
 )
-ROLLOUT_EVERY = _setting(
+ROLLOUT_EVERY = setting_key(
     "rollout_every",
     int_in_range(1),
     10,
     "env steps between rollout rounds, >= 1",
     integer_from(1),
 )
-REAL_RATIO = _setting(
+REAL_RATIO = setting_key(
     "real_ratio",
     finite_float,
     0.5,
     "share of real transitions in each minibatch, in [0, 1]",
     number_in(0, 1),
 )
-UPDATES = _setting(
+UPDATES = setting_key(
     "updates", int_in_range(1), 2, "gradient steps per training step, >= 1", integer_from(1)
 )
-GUARD = _setting(
+GUARD = setting_key(
     "guard",
     one_of(GUARDS),
     "none",
@@ -189,14 +182,14 @@ GUARD = _setting(
     "penalty x disagreement, as MOPO) or truncate (end a rollout where it exceeds threshold)",
     choice_of(GUARDS),
 )
-PENALTY = _setting(
+PENALTY = setting_key(
     "penalty",
     finite_float,
     1.0,
     "weight of the disagreement with guard=penalty, >= 0",
     number_in(0),
 )
-THRESHOLD = _setting(
+THRESHOLD = setting_key(
     "threshold",
     finite_float,
     0.05,

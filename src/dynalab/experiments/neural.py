@@ -138,12 +138,13 @@ def run_neural_comparison(
     for index, agent in enumerate(agents):
         started = time.perf_counter()
         networks = None
-        if agent.config.backend == "tabular":
+        tabular = agent.config.backend == "tabular"
+        config = None if tabular else run_config(agent.config)
+        if tabular:
             measured = tabular_runs(target.mdp, agent.config, budget, runs=runs, seed=seed)
         elif stepped_from_python(world):
-            measured = _stepped_runs(world, run_config(agent.config), budget, seed, runs)
+            measured = _stepped_runs(world, config, budget, seed, runs)
         else:
-            config = run_config(agent.config)
             networks, measured = train_runs(target, config, budget, seed=seed, runs=runs)
         walls.append(time.perf_counter() - started)
         dreamt = agent.config.name == "dreamer" and world.observation == "pixels"
