@@ -13,6 +13,7 @@ thousands of states.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import jax
@@ -77,7 +78,13 @@ def array_mdp_world(mdp: ArrayMDP, table: np.ndarray | None = None) -> World:
     )
 
 
+@functools.lru_cache(maxsize=16)
 def maze_world(maze: Maze, observation: str = "one-hot", upscale: int = 1) -> World:
     """The JAX world of a dynalab maze, its cells shown as ``observation`` (one of
-    :data:`dynalab.envs.views.OBSERVATIONS`; ``upscale`` pixels per cell side)."""
+    :data:`dynalab.envs.views.OBSERVATIONS`; ``upscale`` pixels per cell side).
+
+    One world per maze (mazes compare by content) and view: worlds compare by identity,
+    and a compiled training run is kept per world (:func:`dynalab.deep.runs.compiled_runs`),
+    so a second comparison on the same maze in one process reuses the first one's
+    program instead of tracing and compiling it again."""
     return array_mdp_world(maze.to_mdp(), maze_observations(maze, observation, upscale))

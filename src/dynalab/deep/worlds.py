@@ -20,6 +20,7 @@ Gymnasium's own time limit and solved threshold (its registry's ``max_episode_st
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -106,6 +107,7 @@ def strong(tree: Any) -> Any:
     return jax.tree.map(lambda leaf: jnp.asarray(leaf, jnp.asarray(leaf).dtype), tree)
 
 
+@functools.lru_cache(maxsize=16)
 def gymnax_world(env_id: str) -> World:
     """gymnax's JAX env ``env_id``: for a twin of Gymnasium's (:data:`GYMNAX_TWINS`) with
     Gymnasium's time limit and solved threshold; for any other gymnax env with discrete
@@ -115,7 +117,8 @@ def gymnax_world(env_id: str) -> World:
     The twins' physics are gymnax's (Lange 2022, https://github.com/RobertTLange/gymnax);
     ``tests/deep/test_worlds.py`` checks them against Gymnasium's env transition by
     transition. Raises ValueError for an id gymnax does not know or whose actions are not
-    discrete.
+    discrete. One world per id, as :func:`dynalab.deep.tabular.maze_world` keeps one per
+    maze, so that its compiled runs are reused.
     """
     import gymnasium
     import gymnax

@@ -5,8 +5,9 @@ greedy episode of its own, open loop from the first frame
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -19,13 +20,23 @@ def first_run_dream(
     the imagined ones, as RGB, for as long as the episode lasts."""
     import jax
 
-    from dynalab.deep.agents.dreamer import dream
     from dynalab.envs.pixels import frames_rgb
 
     first = jax.tree.map(lambda leaf: leaf[0], networks)
-    seen = jax.jit(lambda nets, key: dream(world, nets, key, config))(first, jax.random.key(seed))
+    seen = _dream_program(world, config)(first, jax.random.key(seed))
     alive = np.asarray(seen.alive)
     return frames_rgb(np.asarray(seen.real)[alive]), frames_rgb(np.asarray(seen.imagined)[alive])
+
+
+@functools.lru_cache(maxsize=8)
+def _dream_program(world: object, config: object) -> Callable:
+    """:func:`dynalab.deep.agents.dreamer.dream` on ``world`` with ``config``, jitted once
+    per (world, config): a second dream reuses the traced and compiled program."""
+    import jax
+
+    from dynalab.deep.agents.dreamer import dream
+
+    return jax.jit(lambda nets, key: dream(world, nets, key, config))
 
 
 def dream_files(
