@@ -64,7 +64,7 @@ def test_a_second_process_loads_the_compiled_run_and_gets_the_same_numbers(
     assert warm["loss"] == cold["loss"] and warm["believed"] == cold["believed"]
 
 
-def test_off_turns_the_cache_off_and_an_unwritable_folder_warns_once(tmp_path: Path) -> None:
+def test_off_turns_the_cache_off_and_an_unwritable_folder_means_none(tmp_path: Path) -> None:
     script = "import jax, dynalab.deep; print(jax.config.jax_compilation_cache_dir)"
     off = _run(script, **{CACHE_VARIABLE: "off"})
     assert off.returncode == 0 and off.stdout.strip() == "None", off.stderr
@@ -74,6 +74,9 @@ def test_off_turns_the_cache_off_and_an_unwritable_folder_warns_once(tmp_path: P
     assert refused.returncode == 0 and refused.stdout.strip() == "None", refused.stderr
     assert refused.stderr.count("no compilation cache: cannot make") == 1
     assert blocked.read_text() == "not a folder"  # nothing already there is touched
+    default = _run(script, XDG_CACHE_HOME=str(blocked))  # the default place, unwritable
+    assert default.returncode == 0 and default.stdout.strip() == "None", default.stderr
+    assert "compilation cache" not in default.stderr
 
 
 def test_the_folder_follows_the_variable_then_xdg_then_home(monkeypatch, tmp_path) -> None:

@@ -56,7 +56,9 @@ def cache_root() -> Path | None:
 def use_compile_cache() -> Path | None:
     """Point JAX's persistent compilation cache at this CPU's folder of :func:`cache_root`
     (made if missing), unless it is off or the user configured JAX's own; the folder in
-    use, else ``None``. A folder that cannot be made gives one warning and no cache."""
+    use, else ``None``. A folder that cannot be made means no cache: with one warning
+    where the user chose it (``DYNALAB_JAX_CACHE``), silently for the default (a read-only
+    home folder must not put a warning on every command)."""
     if os.environ.get("JAX_COMPILATION_CACHE_DIR") or jax.config.jax_compilation_cache_dir:
         return None
     root = cache_root()
@@ -66,11 +68,12 @@ def use_compile_cache() -> Path | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        warnings.warn(
-            f"no compilation cache: cannot make {folder} ({error.strerror}); "
-            f"set {CACHE_VARIABLE} to a writable folder, or to '{OFF}'",
-            stacklevel=2,
-        )
+        if os.environ.get(CACHE_VARIABLE, "").strip():  # the user's folder: say so
+            warnings.warn(
+                f"no compilation cache: cannot make {folder} ({error.strerror}); "
+                f"set {CACHE_VARIABLE} to a writable folder, or to '{OFF}'",
+                stacklevel=2,
+            )
         return None
     jax.config.update("jax_compilation_cache_dir", str(folder))
     if jax.config.jax_compilation_cache_max_size == -1:
