@@ -38,12 +38,8 @@ from dynalab.claims.sweeping import (
 )
 from dynalab.claims.trajectory_sampling import TASKS, figure_8_8
 from dynalab.experiments.compare import config_dict, summarize, with_argv
-from dynalab.experiments.neural import (
-    comparison_dreams,
-    eval_rows,
-    neural_config,
-    summarize_neural,
-)
+from dynalab.experiments.neural import summarize_neural
+from dynalab.experiments.neural_folder import comparison_dreams, eval_rows, neural_config
 
 REPRODUCTIONS: dict[str, Reproduction] = {
     "fig8.2": Reproduction(

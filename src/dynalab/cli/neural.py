@@ -65,7 +65,8 @@ def run_neural_compare(
     argv: list[str] | None,
 ) -> None:
     """Train, write the run folder and print the table."""
-    from dynalab.experiments.neural import run_neural_comparison, write_neural_folder
+    from dynalab.experiments.neural import run_neural_comparison
+    from dynalab.experiments.neural_folder import write_neural_folder
 
     with progress_bar(len(agent_specs), f"compare on {world.spec} (jax)", quiet) as advance:
         comparison = run_neural_comparison(

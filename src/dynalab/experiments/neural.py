@@ -7,12 +7,13 @@ belief ``max_a Q`` at the start against the discounted return actually obtained,
 a table (a maze or array MDP seen as one-hot cells, coordinates or pixels) the exact value
 of its greedy policy, by the same ground truth the tabular agents get, and for an actor
 (dreamer) the exact value of its stochastic policy, which its critic's belief is set
-against. The rows go to ``evals.csv`` (run
-folder version 4). The summary, per agent, with 95% intervals over runs: the real steps
-until the evaluation return first reaches the world's solved return (CartPole 475;
-unsolved runs counted, not averaged), the mean evaluation return over all evaluations
-(area under the curve, per point), the final return, the final exact value on tables,
-wall time per run, and the probability that a run beats a run of the first agent on
+against. The rows go to ``evals.csv``
+(:mod:`dynalab.experiments.neural_folder` writes the run folder). The summary, per
+agent, with 95% intervals over runs: the real steps until the evaluation return first
+reaches the world's solved return (CartPole 475; unsolved runs counted, not averaged),
+the mean evaluation return over all evaluations (area under the curve, per point), the
+final return, the final exact value on tables, wall time per run, and the probability
+that a run beats a run of the first agent on
 the area under the curve.
 """
 
@@ -25,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from dynalab.analysis.stats import mean_ci, mean_ci_per_column, probability_of_improvement
-from dynalab.runfolder import EVAL_COLUMNS
 from dynalab.specs.agents import AgentSpec
 from dynalab.specs.worlds import World
 
@@ -189,43 +189,6 @@ def _stepped_runs(world: World, config: object, budget: object, seed: int, runs:
     return {name: np.stack([measured[name] for measured in each]) for name in each[0]}
 
 
-def eval_rows(comparison: NeuralComparison) -> list[tuple]:
-    """The rows of ``evals.csv`` (``dynalab.runfolder.EVAL_COLUMNS``), agent by agent,
-    run by run."""
-    rows = []
-    for index, (label, measured, exact) in enumerate(
-        zip(comparison.labels, comparison.metrics, comparison.greedy_values, strict=True)
-    ):
-        runs, points = measured["eval_return"].shape
-        columns = eval_columns(measured) | {
-            "greedy_value": exact,
-            "policy_value": comparison.policy_value(index),
-        }
-        values = [columns.get(name) for name in EVAL_COLUMNS[3:]]
-        for run in range(runs):
-            for point in range(points):
-                step = int(measured["env_step"][run, point])
-                cells = (_cell(column, run, point) for column in values)
-                rows.append((label, run, step, *cells))
-    return rows
-
-
-def eval_columns(measured: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """An agent's metrics as ``evals.csv`` columns of shape ``(runs, points)``: the
-    rollout error's horizons become ``rollout_error_1`` ..; the rest keep their names."""
-    columns = {name: value for name, value in measured.items() if name != "rollout_error"}
-    if "rollout_error" in measured:
-        horizons = measured["rollout_error"].shape[-1]
-        for h in range(1, horizons + 1):
-            columns[f"rollout_error_{h}"] = measured["rollout_error"][..., h - 1]
-    return columns
-
-
-def _cell(column: np.ndarray | None, run: int, point: int) -> float | None:
-    """One entry of a metric, or None (an empty cell) where the agent has no such metric."""
-    return None if column is None else float(column[run, point])
-
-
 def steps_to_solved(returns: np.ndarray, env_steps: np.ndarray, solved: float) -> np.ndarray:
     """Per run, the first evaluation's real step whose return reached ``solved`` (nan
     when none did)."""
@@ -370,49 +333,3 @@ def neural_figures(comparison: NeuralComparison) -> dict:
             ylabel="value of the start",
         )
     return figures
-
-
-def neural_config(comparison: NeuralComparison) -> dict:
-    """The resolved configuration ``config.json`` records."""
-    return {
-        "command": "compare",
-        "world": comparison.world.spec,
-        "agents": [{"label": agent.label, **agent.config.to_dict()} for agent in comparison.agents],
-        "runs": comparison.runs,
-        "seed": comparison.seed,
-        "steps": comparison.steps,
-        "eval_every": comparison.eval_every,
-        "eval_episodes": EVAL_EPISODES,
-        "backend": "jax",
-    }
-
-
-def comparison_dreams(comparison: NeuralComparison) -> dict[str, bytes]:
-    """The dream pictures of the comparison's dreamers on pixels
-    (:func:`dynalab.experiments.dreams.dream_files`), by file name."""
-    from dynalab.experiments.dreams import dream_files
-
-    dreams = comparison.dreams or [None] * len(comparison.labels)
-    return dream_files(comparison.labels, dreams, comparison.world.spec)
-
-
-def write_neural_folder(
-    comparison: NeuralComparison, folder: object, *, force: bool, plot: bool, argv: list | None
-) -> dict:
-    """Write the comparison's run folder (``evals.csv`` since version 3); returns the summary."""
-    from dynalab import runfolder
-
-    summary = summarize_neural(comparison)
-    config = neural_config(comparison)
-    if argv is not None:
-        config["argv"] = argv
-    runfolder.write_run_folder(
-        folder,
-        force=force,
-        config=config,
-        summary=summary,
-        figures=neural_figures(comparison) if plot else None,
-        evals=eval_rows(comparison),
-        files=comparison_dreams(comparison) if plot else None,
-    )
-    return summary
