@@ -62,6 +62,12 @@ def test_a_second_process_loads_the_compiled_run_and_gets_the_same_numbers(
     assert any(Path(cold["folder"]).iterdir()), "the first process stored its programs"
     assert cold["hits"] == 0 and warm["hits"] >= 1, "the second loaded the training run"
     assert warm["loss"] == cold["loss"] and warm["believed"] == cold["believed"]
+    # what `dynalab bench` does before it times compilation: the cache is not consulted
+    off = "from dynalab.deep.compile_cache import compile_for_real\ncompile_for_real()\n"
+    third = _run(off + RUN_DQN, **{CACHE_VARIABLE: str(cache)})
+    assert third.returncode == 0, third.stderr
+    compiled = json.loads(third.stdout)
+    assert compiled["hits"] == 0 and compiled["loss"] == cold["loss"]
 
 
 def test_off_turns_the_cache_off_and_an_unwritable_folder_means_none(tmp_path: Path) -> None:

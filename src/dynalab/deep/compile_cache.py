@@ -79,3 +79,12 @@ def use_compile_cache() -> Path | None:
     if jax.config.jax_compilation_cache_max_size == -1:
         jax.config.update("jax_compilation_cache_max_size", MAX_BYTES)
     return folder
+
+
+def compile_for_real() -> None:
+    """Turn the cache off for the rest of this process, so that compile times measured
+    from here on (``dynalab bench``) are XLA's, not the cache's loading."""
+    from jax.experimental.compilation_cache import compilation_cache
+
+    jax.config.update("jax_enable_compilation_cache", False)
+    compilation_cache.reset_cache()  # JAX decides once per process; decide again

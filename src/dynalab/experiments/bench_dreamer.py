@@ -37,6 +37,9 @@ def dreamer_benchmark(quick: bool = False, say: object = None) -> dict | None:
         import jax  # noqa: F401
     except ImportError:
         return None
+    from dynalab.deep.compile_cache import compile_for_real
+
+    compile_for_real()  # compile_s is XLA's, whatever the cache holds
     if say is not None:
         say(f"dreamer on {DREAMER_WORLD} (JAX)")
     if quick:

@@ -111,6 +111,9 @@ def neural_benchmark(quick: bool = False, say: object = None) -> dict[str, dict]
         import jax  # noqa: F401
     except ImportError:
         return None
+    from dynalab.deep.compile_cache import compile_for_real
+
+    compile_for_real()  # the compile times below are XLA's, whatever the cache holds
     scale = 10 if quick else 1
     results = {}
     for label, (spec, steps) in NEURAL_AGENTS.items():
