@@ -17,10 +17,12 @@ up for JAX (``JAX_COMPILATION_CACHE_DIR`` or ``jax_compilation_cache_dir``) is l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import platform
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import jax
@@ -81,10 +83,17 @@ def use_compile_cache() -> Path | None:
     return folder
 
 
-def compile_for_real() -> None:
-    """Turn the cache off for the rest of this process, so that compile times measured
-    from here on (``dynalab bench``) are XLA's, not the cache's loading."""
+@contextlib.contextmanager
+def compiling_for_real() -> Iterator[None]:
+    """Inside, the cache is neither read nor written, so that compile times measured there
+    (``dynalab bench``) are XLA's, not the cache's loading; as it was afterwards."""
     from jax.experimental.compilation_cache import compilation_cache
 
+    was = jax.config.jax_enable_compilation_cache
     jax.config.update("jax_enable_compilation_cache", False)
-    compilation_cache.reset_cache()  # JAX decides once per process; decide again
+    compilation_cache.reset_cache()  # JAX decides once per process whether to use it
+    try:
+        yield
+    finally:
+        jax.config.update("jax_enable_compilation_cache", was)
+        compilation_cache.reset_cache()

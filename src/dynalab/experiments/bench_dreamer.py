@@ -37,14 +37,14 @@ def dreamer_benchmark(quick: bool = False, say: object = None) -> dict | None:
         import jax  # noqa: F401
     except ImportError:
         return None
-    from dynalab.deep.compile_cache import compile_for_real
+    from dynalab.deep.compile_cache import compiling_for_real
 
-    compile_for_real()  # compile_s is XLA's, whatever the cache holds
     if say is not None:
         say(f"dreamer on {DREAMER_WORLD} (JAX)")
-    if quick:
-        return dreamer_throughput(QUICK_SPEC, runs=2, steps=200, updates=False)
-    return dreamer_throughput()
+    with compiling_for_real():  # compile_s is XLA's, whatever the cache holds
+        if quick:
+            return dreamer_throughput(QUICK_SPEC, runs=2, steps=200, updates=False)
+        return dreamer_throughput()
 
 
 def _best_of_two(call: object) -> float:

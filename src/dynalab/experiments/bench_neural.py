@@ -111,13 +111,13 @@ def neural_benchmark(quick: bool = False, say: object = None) -> dict[str, dict]
         import jax  # noqa: F401
     except ImportError:
         return None
-    from dynalab.deep.compile_cache import compile_for_real
+    from dynalab.deep.compile_cache import compiling_for_real
 
-    compile_for_real()  # the compile times below are XLA's, whatever the cache holds
     scale = 10 if quick else 1
     results = {}
     for label, (spec, steps) in NEURAL_AGENTS.items():
         if say is not None:
             say(f"{label} on {NEURAL_WORLD} (JAX)")
-        results[spec] = neural_throughput(spec, steps // scale, 2 if quick else NEURAL_RUNS)
+        with compiling_for_real():  # the compile times are XLA's, whatever the cache holds
+            results[spec] = neural_throughput(spec, steps // scale, 2 if quick else NEURAL_RUNS)
     return results
