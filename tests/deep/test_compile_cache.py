@@ -13,7 +13,12 @@ import pytest
 
 pytest.importorskip("jax")
 
-from dynalab.deep.compile_cache import CACHE_VARIABLE, cache_root, cpu_identity  # noqa: E402
+from dynalab.deep.compile_cache import (  # noqa: E402
+    CACHE_VARIABLE,
+    MAX_BYTES,
+    cache_root,
+    cpu_identity,
+)
 
 PRELUDE = """
 import json, jax
@@ -107,6 +112,24 @@ def test_off_turns_the_cache_off_and_an_unwritable_folder_means_none(tmp_path: P
     default = _run(script, XDG_CACHE_HOME=str(blocked))  # the default place, unwritable
     assert default.returncode == 0 and default.stdout.strip() == "None", default.stderr
     assert "compilation cache" not in default.stderr
+
+
+def test_without_filelock_the_cache_is_unbounded_and_still_works(tmp_path: Path) -> None:
+    """JAX needs ``filelock`` to bound the cache and fails at the first compile without
+    it: the size is bounded only where it is installed (hidden here)."""
+    script = (
+        "import sys; sys.modules['filelock'] = None\n"
+        "import jax, jax.numpy as jnp, dynalab.deep\n"
+        "jax.config.update('jax_persistent_cache_min_compile_time_secs', 0)\n"
+        "print(jax.config.jax_compilation_cache_max_size)\n"
+        "print(float(jax.jit(lambda x: (x * 2).sum())(jnp.arange(3.0))))\n"
+    )
+    hidden = _run(script, **{CACHE_VARIABLE: str(tmp_path / "cache")})
+    assert hidden.returncode == 0, hidden.stderr
+    assert hidden.stdout.split() == ["-1", "6.0"]
+    assert any((tmp_path / "cache" / cpu_identity()).iterdir()), "the program was stored"
+    bounded = _run("import jax, dynalab.deep; print(jax.config.jax_compilation_cache_max_size)")
+    assert bounded.stdout.strip() == str(MAX_BYTES), bounded.stderr
 
 
 def test_the_folder_follows_the_variable_then_xdg_then_home(monkeypatch, tmp_path) -> None:

@@ -11,7 +11,8 @@ The cache lives in ``$XDG_CACHE_HOME/dynalab/jax`` (``~/.cache/dynalab/jax``), o
 ``DYNALAB_JAX_CACHE`` points; ``DYNALAB_JAX_CACHE=off`` turns it off. Entries are native
 code for one CPU, so each kind of CPU gets its own folder beneath (a home folder shared
 by a cluster's machines would otherwise hand one machine's code to another). At most
-:data:`MAX_BYTES` are kept, the least recently used dropped first. A cache the user set
+:data:`MAX_BYTES` are kept, the least recently used dropped first (where the ``filelock``
+package is installed, as the ``deep`` extra does). A cache the user set
 up for JAX (``JAX_COMPILATION_CACHE_DIR`` or ``jax_compilation_cache_dir``) is left alone.
 """
 
@@ -78,9 +79,20 @@ def use_compile_cache() -> Path | None:
             )
         return None
     jax.config.update("jax_compilation_cache_dir", str(folder))
-    if jax.config.jax_compilation_cache_max_size == -1:
+    if jax.config.jax_compilation_cache_max_size == -1 and _can_bound():
         jax.config.update("jax_compilation_cache_max_size", MAX_BYTES)
     return folder
+
+
+def _can_bound() -> bool:
+    """Whether JAX can bound the cache's size: it needs ``filelock`` for that (the
+    ``deep`` extra installs it) and fails at the first compile without it, so without
+    it the cache is unbounded."""
+    try:
+        import filelock  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
