@@ -16,7 +16,8 @@ from dynalab.models.aggregate import learn_generalization
 from dynalab.models.ensemble import ensemble_target, ensemble_update, poisson_one
 from dynalab.models.tabular import model_update
 from dynalab.planners.ensemble import plan_with_ensemble
-from dynalab.run.loop import LOOPS, Budget, empty_log
+from dynalab.run.loop import LOOPS
+from dynalab.run.run_log import Budget, empty_log
 from dynalab.run.runner import run_agent
 from dynalab.run.seeds import make_rng, run_seeds
 from tests.jit_modes import outputs_in_both_modes

@@ -11,7 +11,8 @@ from dynalab.envs.builtin import blocking_maze, dyna_maze
 from dynalab.envs.ground_truth import value_iteration
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule
 from dynalab.planners.uniform import plan_uniform
-from dynalab.run.loop import LOOPS, Budget, empty_log
+from dynalab.run.loop import LOOPS
+from dynalab.run.run_log import Budget, empty_log
 from dynalab.run.runner import run_agent
 from dynalab.run.seeds import make_rng, run_seeds
 from tests.jit_modes import outputs_in_both_modes

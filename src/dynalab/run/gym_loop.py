@@ -15,7 +15,8 @@ import numpy as np
 from dynalab.agents.config import AgentConfig
 from dynalab.agents.step import agent_act, agent_memory, agent_params
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
-from dynalab.run.loop import empty_log, end_episode, learn_transition
+from dynalab.run.loop import end_episode, learn_transition
+from dynalab.run.run_log import empty_log
 from dynalab.run.runner import DEFAULT_STEP_LIMIT, RunResult, budget_shape, collect
 from dynalab.run.seeds import corruption_rng, make_rng, run_seeds, world_seed
 

@@ -17,7 +17,8 @@ import numpy as np
 from dynalab.agents.config import AgentConfig
 from dynalab.agents.step import agent_memory, agent_params
 from dynalab.envs.mdp import ArrayMDP, WorldSchedule, as_schedule
-from dynalab.run.loop import LOOPS, Budget, RunLog, empty_log
+from dynalab.run.loop import LOOPS
+from dynalab.run.run_log import Budget, RunLog, empty_log
 from dynalab.run.seeds import corruption_rng, make_rng, run_seeds, world_rng
 
 DEFAULT_STEP_LIMIT = 5_000_000
