@@ -327,7 +327,7 @@ REGISTRY: dict[str, AgentEntry] = {
                 "gamma": 0.99,
                 "batch": 16,
                 "buffer": 20_000,
-                "train_every": 4,
+                "train_every": 2,
                 "learning_starts": 500,
                 "model_lr": 1e-3,
             },

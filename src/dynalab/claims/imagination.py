@@ -35,7 +35,7 @@ from dynalab.claims.claim import Claim, Outcome, interval_above
 
 STUDY_WORLD = "dyna-maze:obs=pixels"
 STUDY_GAMMA = 0.95
-STUDY_STEPS = 10_000
+STUDY_STEPS = 8_000
 STUDY_EVAL_EVERY = 1_000
 STUDY_RUNS = 4
 LONG_HORIZON = 45
@@ -53,8 +53,8 @@ STUDY_AGENTS = {
 }
 """The maze's agents by role (the role labels them in tables, plots and ``evals.csv``)."""
 GAME_WORLD = "gymnax:Breakout-MinAtar"
-GAME_STEPS = 10_000
-GAME_EVAL_EVERY = 2_500
+GAME_STEPS = 8_000
+GAME_EVAL_EVERY = 2_000
 GAME_AGENTS = {"dreamer on Breakout": "dreamer", "dqn on Breakout": "dqn"}
 NEAR_OPTIMAL = 0.95
 """Claim 1's bar: a policy whose exact value is at least 95% of V*."""

@@ -19,7 +19,8 @@ DREAMER_WORLD = "dyna-maze:obs=pixels"
 DREAMER_SPEC = "dreamer:gamma=0.95"
 DREAMER_RUNS = 4
 DREAMER_STEPS = 1_500
-"""Real steps of each timed run: 1,000 after ``learning_starts``, so 250 training steps."""
+"""Real steps of each timed run: 1,000 after ``learning_starts``, so 500 training steps at
+dreamer's default ``train_every=2``."""
 FILL_STEPS = 1_000
 UPDATE_CALLS = 10
 QUICK_SPEC = (
