@@ -138,8 +138,15 @@ def test_a_rerun_runs_only_the_missing_cells_and_gives_the_same_results(tmp_path
 
 def test_a_killed_sweep_resumes_to_the_uninterrupted_results(tmp_path: Path) -> None:
     """The sweep process is killed (SIGKILL) after its first cell is written; the rerun
-    runs the rest, and the results equal a sweep that was never interrupted."""
-    text = SMALL.replace("episodes = 3", "episodes = 20").replace("n = [5, 10]", "n = [5, 10, 20]")
+    runs the rest, and the results equal a sweep that was never interrupted.
+
+    60 runs a cell space the cells' files 0.1-0.5 s apart on this 2-core machine (2 runs
+    a cell wrote all 7 within 70 ms, faster than the poll below could see the first)."""
+    text = (
+        SMALL.replace("episodes = 3", "episodes = 20")
+        .replace("n = [5, 10]", "n = [5, 10, 20]")
+        .replace("runs = 2", "runs = 60")
+    )
     path = write(tmp_path, text)
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     command = [str(Path(sys.executable).parent / "dynalab"), "sweep", str(path), "--quiet"]
@@ -150,11 +157,11 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_results(tmp_path: Path) -> 
     while not list((killed / "cells").glob("*.json")) and time.monotonic() < deadline:
         if process.poll() is not None:
             break
-        time.sleep(0.05)
+        time.sleep(0.005)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     written = len(list((killed / "cells").glob("*.json")))
-    assert 1 <= written < 5, "kill the sweep while cells remain"
+    assert 1 <= written < 5 + 2, "kill the sweep while cells remain"
     assert not (killed / "results.csv").exists()
     subprocess.run([*command, "--out", str(killed)], check=True, capture_output=True)
     subprocess.run([*command, "--out", str(whole)], check=True, capture_output=True)
