@@ -523,3 +523,13 @@ def test_a_lone_baseline_has_no_improvement_row_and_no_nan(tmp_path):
     assert table_header(result.stdout) == ["measure", "q-learning"]
     assert "P(better" not in result.stdout
     assert "nan" not in result.stdout
+
+
+def test_compare_help_gives_the_jax_agents_budget_defaults_in_force() -> None:
+    """The --runs and --steps help name the defaults a jax comparison really gets (the
+    --steps help once said 50000 after the default had become 30000)."""
+    from dynalab.experiments.neural import DEFAULT_NEURAL_RUNS, DEFAULT_NEURAL_STEPS
+
+    text = " ".join(ok(invoke("compare", "--help")).output.split())
+    assert f"jax agents {DEFAULT_NEURAL_RUNS})" in text
+    assert f"jax agents (default {DEFAULT_NEURAL_STEPS})" in text

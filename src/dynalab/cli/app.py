@@ -67,7 +67,8 @@ def compare(
     steps: int | None = typer.Option(
         None,
         "--steps",
-        help="Real-step budget per run: worlds that change, jax agents (default 50000).",
+        help="Real-step budget per run: worlds that change (default: the book's), jax agents "
+        "(default 30000).",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
     out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/compare-<env>)."),
