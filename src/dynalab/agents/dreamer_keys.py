@@ -4,6 +4,12 @@ world model, its sequences, its imagination and its actor-critic (Hafner et al. 
 Declared as :mod:`dynalab.agents.keys` declares the others; the keys dreamer shares with
 DQN (``batch``, ``buffer``, ``train_every``, ``learning_starts``, ``model_lr``) are
 listed in its registry entry with dreamer's own defaults.
+
+One training step (16 sequences of 16 steps) every 2 real steps (``train_every=2``): on
+the Dyna maze seen as pixels (gamma 0.95, V* 0.513) the exact value of the actor's
+stochastic policy after 10,000 steps was 0.35 [0.12, 0.48] training every 4 steps, 0.504
+[0.498, 0.507] every 2 and 0.507 [0.506, 0.508] every step (4 runs each, measured
+2026-12-04 with ``dynalab compare``); every step costs about as much again as every 2.
 """
 
 from __future__ import annotations
