@@ -528,7 +528,7 @@ def test_a_lone_baseline_has_no_improvement_row_and_no_nan(tmp_path):
 def test_compare_help_gives_the_jax_agents_budget_defaults_in_force() -> None:
     """The --runs and --steps help name the defaults a jax comparison really gets (the
     --steps help once said 50000 after the default had become 30000)."""
-    from dynalab.experiments.neural import DEFAULT_NEURAL_RUNS, DEFAULT_NEURAL_STEPS
+    from dynalab.cli.common import DEFAULT_NEURAL_RUNS, DEFAULT_NEURAL_STEPS
 
     text = " ".join(ok(invoke("compare", "--help")).output.split())
     assert f"jax agents {DEFAULT_NEURAL_RUNS})" in text

@@ -18,6 +18,9 @@ from rich.console import Console
 from dynalab.book import DYNA_MAZE_EPISODES, STEP_BUDGETS
 from dynalab.cli.common import (
     DEFAULT_AGENTS,
+    DEFAULT_NEURAL_AGENTS,
+    DEFAULT_NEURAL_RUNS,
+    DEFAULT_NEURAL_STEPS,
     EXIT_BAD_INPUT,
     BadInputError,
     agent_spec_words,
@@ -59,7 +62,9 @@ def compare(
         None, "--agents", help="Agent SPECs, e.g. q-learning dyna-q:n=50 (several allowed)."
     ),
     runs: int | None = typer.Option(
-        None, "--runs", help="Independent runs per agent (default 30; jax agents 10)."
+        None,
+        "--runs",
+        help=f"Independent runs per agent (default 30; jax agents {DEFAULT_NEURAL_RUNS}).",
     ),
     episodes: int | None = typer.Option(
         None, "--episodes", help="Episode budget per run (default 50)."
@@ -68,7 +73,7 @@ def compare(
         None,
         "--steps",
         help="Real-step budget per run: worlds that change (default: the book's), jax agents "
-        "(default 30000).",
+        f"(default {DEFAULT_NEURAL_STEPS}).",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of run 0's generator; run i uses (seed, i)."),
     out: Path | None = typer.Option(None, "--out", help="Run folder (default runs/compare-<env>)."),
@@ -94,7 +99,6 @@ def compare(
     """
     from dynalab.cli.neural import neural_budget, run_neural_compare, uses_jax
     from dynalab.experiments.comparison_folder import write_comparison
-    from dynalab.experiments.neural import DEFAULT_NEURAL_AGENTS
     from dynalab.specs.agents import parse_agent_specs
     from dynalab.specs.text import SpecError
     from dynalab.specs.worlds import parse_env_spec

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from rich.table import Table
 
-from dynalab.cli.common import BadInputError, check_deep_extra, plain_console, progress_bar
+from dynalab.cli.common import (
+    DEFAULT_NEURAL_RUNS,
+    DEFAULT_NEURAL_STEPS,
+    BadInputError,
+    check_deep_extra,
+    plain_console,
+    progress_bar,
+)
 from dynalab.specs.agents import AgentSpec
 from dynalab.specs.worlds import World
 
@@ -27,12 +34,7 @@ def neural_budget(
 ) -> tuple[int, int]:
     """``(runs, steps)`` of a JAX comparison, defaults filled; bad input raises
     :class:`BadInputError` with the one line to print."""
-    from dynalab.experiments.neural import (
-        DEFAULT_NEURAL_RUNS,
-        DEFAULT_NEURAL_STEPS,
-        jax_world_problem,
-        stepped_agent_problem,
-    )
+    from dynalab.experiments.neural import jax_world_problem, stepped_agent_problem
 
     tabular = [spec.label for spec in agent_specs if spec.config.backend == "tabular"]
     if tabular and (world.vector_obs or world.schedule is None):

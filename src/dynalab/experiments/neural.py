@@ -29,11 +29,6 @@ from dynalab.analysis.stats import mean_ci, mean_ci_per_column, probability_of_i
 from dynalab.specs.agents import AgentSpec
 from dynalab.specs.worlds import World
 
-DEFAULT_NEURAL_AGENTS = ("dqn", "dyna-dqn")
-DEFAULT_NEURAL_RUNS = 10
-DEFAULT_NEURAL_STEPS = 30_000
-"""Real steps per run of ``dynalab compare`` with jax agents: the model-error study's
-budget, in which dqn solves CartPole in most runs, and minutes for the defaults."""
 EVALUATIONS = 10
 """Evaluation points after the start when ``eval_every`` is not given: steps / 10."""
 EVAL_EPISODES = 10
